@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { AuditEventsConsumer } from './records/audit-events.consumer';
+import { AuditController } from './records/audit.controller';
+import { AuditRepository } from './records/audit.repository';
+import { AuditService } from './records/audit.service';
+
+/** audit: the append-only, hash-chained record of every change and decision. */
+@Module({
+  controllers: [AuditController],
+  providers: [AuditRepository, AuditService, AuditEventsConsumer],
+})
+export class AuditModule {}

@@ -1,0 +1,15 @@
+import type { ServiceDefinition } from '@zt/runtime';
+import { AuditModule } from './audit.module';
+import { AuditInit1763800000001 } from './migrations/1763800000001-audit-init';
+import { AuditRecordEntity } from './records/audit-record.entity';
+
+export { AuditModule };
+
+/** How the runtime hosts the audit service. */
+export const auditService: ServiceDefinition = {
+  name: 'audit',
+  module: AuditModule,
+  entities: [AuditRecordEntity],
+  migrations: [AuditInit1763800000001],
+  usesCache: false,
+};

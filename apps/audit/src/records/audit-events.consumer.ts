@@ -1,0 +1,27 @@
+import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { Topics } from '@zt/contracts';
+import { MessageBus } from '@zt/messaging';
+import { AuditService } from './audit.service';
+
+/**
+ * Feeds the audit trail from the bus. One consumer group for all audit replicas; the offset is
+ * committed only after the record is committed, and duplicates are dropped by event id.
+ */
+@Injectable()
+export class AuditEventsConsumer implements OnApplicationBootstrap {
+  constructor(
+    private readonly audit: AuditService,
+    @Inject(MessageBus) private readonly bus: MessageBus,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.bus.subscribe({
+      topics: [Topics.policyChanges, Topics.decisionLog],
+      groupId: 'audit',
+      fromBeginning: true,
+      handler: async (event) => {
+        await this.audit.record(event);
+      },
+    });
+  }
+}

@@ -1,0 +1,44 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+const bigintAsNumber = { to: (v: number) => v, from: (v: string) => Number(v) };
+
+/**
+ * One sealed audit record. Append-only: the database refuses UPDATE and DELETE on the table,
+ * and each record's hash covers the previous record's hash, so a removed or altered record
+ * breaks the chain.
+ */
+@Entity({ schema: 'audit', name: 'records' })
+export class AuditRecordEntity {
+  @PrimaryColumn('bigint', { transformer: bigintAsNumber })
+  seq!: number;
+
+  @Column('text', { name: 'event_id', unique: true })
+  eventId!: string;
+
+  @Column('timestamptz', { name: 'recorded_at' })
+  recordedAt!: Date;
+
+  @Column('timestamptz', { name: 'event_time' })
+  eventTime!: Date;
+
+  @Column('text')
+  type!: string;
+
+  @Column('text')
+  source!: string;
+
+  @Column('text')
+  actor!: string;
+
+  @Column('text', { name: 'subject', nullable: true })
+  subject!: string | null;
+
+  @Column('jsonb')
+  payload!: Record<string, unknown>;
+
+  @Column('text', { name: 'prev_hash' })
+  prevHash!: string;
+
+  @Column('text')
+  hash!: string;
+}

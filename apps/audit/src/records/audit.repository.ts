@@ -1,0 +1,65 @@
+import { Injectable } from '@nestjs/common';
+import { insertable } from '@zt/persistence';
+import { DataSource } from 'typeorm';
+import { AuditRecordEntity } from './audit-record.entity';
+import { GENESIS_HASH, SealableRecord, sealRecord } from './audit-chain';
+
+// Names the lock that serializes appends: the chain needs one writer at a time.
+const APPEND_LOCK_KEY = 7_290_002;
+
+/** A record to append; seq, prevHash and hash are assigned here. */
+export type NewAuditRecord = Omit<SealableRecord, 'seq' | 'prevHash'>;
+
+/** Filters of the audit listing; `after` is the cursor (a sequence number). */
+export interface AuditQuery {
+  type?: string;
+  after?: number;
+  limit: number;
+}
+
+/** Appends to and reads the hash-chained audit table. */
+@Injectable()
+export class AuditRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** Appends and seals a record; returns false when the event id is already recorded. */
+  append(record: NewAuditRecord): Promise<boolean> {
+    return this.dataSource.transaction(async (manager) => {
+      await manager.query(`SELECT pg_advisory_xact_lock($1)`, [APPEND_LOCK_KEY]);
+      const seen: unknown[] = await manager.query(`SELECT 1 FROM audit.records WHERE event_id = $1`, [
+        record.eventId,
+      ]);
+      if (seen.length > 0) return false;
+      const last: { seq: string; hash: string }[] = await manager.query(
+        `SELECT seq, hash FROM audit.records ORDER BY seq DESC LIMIT 1`,
+      );
+      const sealable: SealableRecord = {
+        ...record,
+        seq: last.length > 0 ? Number(last[0].seq) + 1 : 1,
+        prevHash: last.length > 0 ? last[0].hash : GENESIS_HASH,
+      };
+      await manager.insert(
+        AuditRecordEntity,
+        insertable({
+          ...sealable,
+          eventTime: new Date(sealable.eventTime),
+          recordedAt: new Date(),
+          payload: sealable.payload as Record<string, unknown>,
+          hash: sealRecord(sealable),
+        }),
+      );
+      return true;
+    });
+  }
+
+  list(query: AuditQuery): Promise<AuditRecordEntity[]> {
+    const qb = this.dataSource
+      .getRepository(AuditRecordEntity)
+      .createQueryBuilder('r')
+      .orderBy('r.seq', 'ASC')
+      .limit(query.limit);
+    if (query.type !== undefined) qb.andWhere('r.type = :type', { type: query.type });
+    if (query.after !== undefined) qb.andWhere('r.seq > :after', { after: query.after });
+    return qb.getMany();
+  }
+}

@@ -1,0 +1,58 @@
+import { Injectable } from '@nestjs/common';
+import type { CloudEvent } from '@zt/contracts';
+import { validationProblem } from '@zt/http';
+import { AuditRecordEntity } from './audit-record.entity';
+import { AuditRepository } from './audit.repository';
+
+const MAX_PAGE = 500;
+
+/** Who caused an event: the actor of a change, the subject of a decision, else the source. */
+function actorOf(event: CloudEvent): string {
+  const data = (event.data ?? {}) as { actor?: { sub?: unknown }; subject?: unknown };
+  if (typeof data.actor?.sub === 'string') return data.actor.sub;
+  if (typeof data.subject === 'string') return data.subject;
+  return event.source;
+}
+
+/** A page of audit records and the cursor of the next page (absent on the last page). */
+export interface AuditPage {
+  items: AuditRecordEntity[];
+  next_cursor?: string;
+}
+
+/** Turns bus events into sealed audit records and serves them back. */
+@Injectable()
+export class AuditService {
+  constructor(private readonly repository: AuditRepository) {}
+
+  /** Records one event exactly once, whatever the number of deliveries. */
+  record(event: CloudEvent): Promise<boolean> {
+    return this.repository.append({
+      eventId: event.id,
+      eventTime: event.time,
+      type: event.type,
+      source: event.source,
+      actor: actorOf(event),
+      subject: event.subject ?? null,
+      payload: event.data,
+    });
+  }
+
+  async list(params: { type?: string; cursor?: string; limit?: string }): Promise<AuditPage> {
+    const limit = params.limit === undefined ? 100 : Number(params.limit);
+    const errors = [];
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) {
+      errors.push({ pointer: '/limit', detail: `must be an integer from 1 to ${MAX_PAGE}` });
+    }
+    const after = params.cursor === undefined ? undefined : Number(params.cursor);
+    if (after !== undefined && !(Number.isSafeInteger(after) && after >= 0)) {
+      errors.push({ pointer: '/cursor', detail: 'must be a cursor returned by a previous page' });
+    }
+    if (params.type !== undefined && params.type.length > 200) {
+      errors.push({ pointer: '/type', detail: 'is too long' });
+    }
+    if (errors.length > 0) throw validationProblem(errors, 'Invalid query parameters.');
+    const items = await this.repository.list({ type: params.type, after, limit });
+    return items.length === limit ? { items, next_cursor: String(items[items.length - 1].seq) } : { items };
+  }
+}

@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { DecisionLogPublisher } from './decision-log/decision-log.publisher';
+import { DecisionsController } from './decisions/decisions.controller';
+import { DecisionsService } from './decisions/decisions.service';
+import { PolicyChangesConsumer } from './policy-state/policy-changes.consumer';
+import { PolicyState } from './policy-state/policy-state';
+
+/** decision: the policy decision point, fed by the policy stream. */
+@Module({
+  controllers: [DecisionsController],
+  providers: [PolicyState, PolicyChangesConsumer, DecisionsService, DecisionLogPublisher],
+})
+export class DecisionModule {}

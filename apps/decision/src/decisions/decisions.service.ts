@@ -1,0 +1,75 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { Injectable } from '@nestjs/common';
+import type { Principal } from '@zt/auth';
+import { canonicalJson } from '@zt/contracts';
+import { validationProblem } from '@zt/http';
+import type { DecisionRequest, DecisionResult } from '@zt/policy-engine';
+import { DecisionLogPublisher } from '../decision-log/decision-log.publisher';
+import { PolicyState } from '../policy-state/policy-state';
+import { decisionRequestErrors } from './decision-request.schema';
+
+/** The native decision answer: the engine's explained result plus id and revision. */
+export type DecisionResponse = DecisionResult & { decision_id: string; revision: number };
+
+/** A request as callers send it: the subject may be left to the token. */
+export type DecisionBody = Omit<DecisionRequest, 'subject'> & { subject?: DecisionRequest['subject'] };
+
+/**
+ * Completes a request with what the caller's token says when the request leaves it out: the
+ * subject (sub, roles, groups), the device posture and the authentication methods.
+ */
+export function withTokenFacts(request: DecisionBody, principal: Principal): DecisionRequest {
+  const context = { ...(request.context ?? {}) };
+  if (!request.subject) {
+    const device = (context.device ?? {}) as Record<string, unknown>;
+    if (principal.devicePosture !== undefined && device.posture === undefined) {
+      context.device = { ...device, posture: principal.devicePosture };
+    }
+    context.amr ??= principal.amr;
+  }
+  return {
+    ...request,
+    subject: request.subject ?? {
+      type: 'user',
+      id: principal.sub,
+      roles: principal.roles,
+      groups: principal.groups,
+    },
+    context,
+  };
+}
+
+/** The policy decision point: validates, evaluates against the current set, logs. */
+@Injectable()
+export class DecisionsService {
+  constructor(
+    private readonly state: PolicyState,
+    private readonly log: DecisionLogPublisher,
+  ) {}
+
+  decide(body: unknown, principal: Principal, correlationId?: string): DecisionResponse {
+    const started = performance.now();
+    const errors = decisionRequestErrors(body);
+    if (errors.length > 0) throw validationProblem(errors);
+    const request = withTokenFacts(body as DecisionBody, principal);
+    const revision = this.state.revision;
+    const result = this.state.policies.evaluate(request);
+    const decisionId = randomUUID();
+    this.log.publish(
+      {
+        decisionId,
+        requestDigest: createHash('sha256').update(canonicalJson(request)).digest('hex'),
+        decision: result.decision,
+        subject: request.subject.id,
+        action: request.action,
+        resource: request.resource.id,
+        policies: result.decidingPolicies,
+        revision,
+        latencyMs: performance.now() - started,
+      },
+      correlationId,
+    );
+    return { ...result, decision_id: decisionId, revision };
+  }
+}

@@ -1,0 +1,54 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { PolicyChangeData, PolicySnapshot } from '@zt/contracts';
+import { parsePolicy, PolicySet } from '@zt/policy-engine';
+
+/**
+ * The active policy set of this replica, compiled and indexed by the engine, and the revision
+ * it has reached. Changes are idempotent: a change at or below the revision already applied to
+ * its policy is ignored, so replays, duplicates and snapshot/stream overlap are all harmless.
+ */
+@Injectable()
+export class PolicyState {
+  private readonly logger = new Logger('PolicyState');
+  readonly policies = new PolicySet();
+  private readonly appliedRevision = new Map<string, number>();
+  private current = 0;
+
+  /** The highest policy-set revision this replica has applied. */
+  get revision(): number {
+    return this.current;
+  }
+
+  /** Applies one change from the bus; returns false when it was already applied or invalid. */
+  apply(
+    change: Pick<PolicyChangeData, 'policyId' | 'revision' | 'version' | 'format' | 'document'>,
+  ): boolean {
+    if (change.revision <= (this.appliedRevision.get(change.policyId) ?? 0)) return false;
+    if (change.document === null) {
+      this.policies.remove(change.policyId);
+    } else {
+      // Bus input is validated exactly like HTTP input; an invalid document is refused, not guessed at.
+      const parsed = parsePolicy(change.document, {
+        format: change.format,
+        defaultId: change.policyId,
+        version: change.version,
+      });
+      if (!parsed.ok) {
+        this.logger.error(
+          `refused policy ${change.policyId} r${change.revision}: ${parsed.errors.map((e) => `${e.pointer} ${e.message}`).join('; ')}`,
+        );
+        return false;
+      }
+      this.policies.upsert(parsed.policy);
+    }
+    this.appliedRevision.set(change.policyId, change.revision);
+    this.current = Math.max(this.current, change.revision);
+    return true;
+  }
+
+  /** Loads a snapshot on top of whatever the stream already delivered. */
+  load(snapshot: PolicySnapshot): void {
+    for (const record of snapshot.policies) this.apply(record);
+    this.current = Math.max(this.current, snapshot.revision);
+  }
+}

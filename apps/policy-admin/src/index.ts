@@ -1,0 +1,16 @@
+import type { ServiceDefinition } from '@zt/runtime';
+import { PolicyAdminInit1763800000000 } from './migrations/1763800000000-policy-admin-init';
+import { OutboxEntity } from './outbox/outbox.entity';
+import { PolicyAdminModule } from './policy-admin.module';
+import { PolicyEntity, PolicyVersionEntity } from './policies/policy.entity';
+
+export { PolicyAdminModule };
+
+/** How the runtime hosts policy-admin. */
+export const policyAdminService: ServiceDefinition = {
+  name: 'policy-admin',
+  module: PolicyAdminModule,
+  entities: [PolicyEntity, PolicyVersionEntity, OutboxEntity],
+  migrations: [PolicyAdminInit1763800000000],
+  usesCache: false,
+};

@@ -1,0 +1,75 @@
+import { Injectable } from '@nestjs/common';
+import { insertable } from '@zt/persistence';
+import { DataSource, EntityManager, IsNull } from 'typeorm';
+import { OutboxEntity } from '../outbox/outbox.entity';
+import { PolicyEntity, PolicyVersionEntity } from './policy.entity';
+
+/** Policy storage inside one transaction; every write of a change goes through one of these. */
+export class PolicyTransaction {
+  constructor(private readonly manager: EntityManager) {}
+
+  /** Takes the next revision; the row lock orders concurrent changes by commit. */
+  async nextRevision(): Promise<number> {
+    // Wrapped in a CTE because TypeORM returns [rows, count] for a bare UPDATE ... RETURNING.
+    const rows: { value: string }[] = await this.manager.query(
+      `WITH next AS (UPDATE policy_admin.revision SET value = value + 1 WHERE id = 1 RETURNING value)
+       SELECT value FROM next`,
+    );
+    return Number(rows[0].value);
+  }
+
+  /** The policy row (deleted or not), locked until the transaction ends. */
+  findForUpdate(id: string): Promise<PolicyEntity | null> {
+    return this.manager.findOne(PolicyEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  async savePolicy(policy: PolicyEntity): Promise<void> {
+    await this.manager.save(PolicyEntity, policy);
+  }
+
+  async appendVersion(version: PolicyVersionEntity): Promise<void> {
+    await this.manager.insert(PolicyVersionEntity, insertable(version));
+  }
+
+  async enqueue(message: Pick<OutboxEntity, 'topic' | 'key' | 'event'>): Promise<void> {
+    await this.manager.insert(
+      OutboxEntity,
+      insertable({ ...message, createdAt: new Date(), publishedAt: null }),
+    );
+  }
+}
+
+/** Reads and transactions over the policy tables; no business rules here. */
+@Injectable()
+export class PoliciesRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** Runs `work` in one transaction (READ COMMITTED plus row locks). */
+  inTransaction<T>(work: (tx: PolicyTransaction) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction((manager) => work(new PolicyTransaction(manager)));
+  }
+
+  findActive(id: string): Promise<PolicyEntity | null> {
+    return this.dataSource.getRepository(PolicyEntity).findOne({ where: { id, deletedAt: IsNull() } });
+  }
+
+  listActive(): Promise<PolicyEntity[]> {
+    return this.dataSource
+      .getRepository(PolicyEntity)
+      .find({ where: { deletedAt: IsNull() }, order: { id: 'ASC' } });
+  }
+
+  /** Every active policy and the revision they add up to, read in one consistent snapshot. */
+  snapshot(): Promise<{ revision: number; policies: PolicyEntity[] }> {
+    return this.dataSource.transaction('REPEATABLE READ', async (manager) => {
+      const rows: { value: string }[] = await manager.query(
+        `SELECT value FROM policy_admin.revision WHERE id = 1`,
+      );
+      const policies = await manager.find(PolicyEntity, {
+        where: { deletedAt: IsNull() },
+        order: { id: 'ASC' },
+      });
+      return { revision: Number(rows[0].value), policies };
+    });
+  }
+}

@@ -1,0 +1,73 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+import type { PolicyDocumentFormat } from '@zt/contracts';
+
+/** The current version of a policy; deleted ones keep their row with `deletedAt` set. */
+@Entity({ schema: 'policy_admin', name: 'policies' })
+export class PolicyEntity {
+  @PrimaryColumn('text')
+  id!: string;
+
+  @Column('text')
+  name!: string;
+
+  @Column('integer')
+  version!: number;
+
+  @Column('text')
+  format!: PolicyDocumentFormat;
+
+  @Column('jsonb')
+  document!: Record<string, unknown>;
+
+  @Column('text')
+  effect!: string;
+
+  @Column('text', { name: 'enforcement_mode' })
+  enforcementMode!: string;
+
+  @Column('bigint', {
+    name: 'revision',
+    transformer: { to: (v: number) => v, from: (v: string) => Number(v) },
+  })
+  revision!: number;
+
+  @Column('timestamptz', { name: 'created_at' })
+  createdAt!: Date;
+
+  @Column('timestamptz', { name: 'updated_at' })
+  updatedAt!: Date;
+
+  @Column('timestamptz', { name: 'deleted_at', nullable: true })
+  deletedAt!: Date | null;
+}
+
+/** One immutable version of a policy: history is appended, never rewritten. */
+@Entity({ schema: 'policy_admin', name: 'policy_versions' })
+export class PolicyVersionEntity {
+  @PrimaryColumn('text', { name: 'policy_id' })
+  policyId!: string;
+
+  @PrimaryColumn('integer')
+  version!: number;
+
+  @Column('text')
+  change!: string;
+
+  @Column('text')
+  format!: PolicyDocumentFormat;
+
+  @Column('jsonb', { nullable: true })
+  document!: Record<string, unknown> | null;
+
+  @Column('bigint', { transformer: { to: (v: number) => v, from: (v: string) => Number(v) } })
+  revision!: number;
+
+  @Column('text')
+  actor!: string;
+
+  @Column('text', { nullable: true })
+  reason!: string | null;
+
+  @Column('timestamptz', { name: 'created_at' })
+  createdAt!: Date;
+}

@@ -1,0 +1,19 @@
+import { Module } from '@nestjs/common';
+import { POLICY_SNAPSHOT_SOURCE } from '@zt/contracts';
+import { OutboxRelay } from './outbox/outbox.relay';
+import { PoliciesController } from './policies/policies.controller';
+import { PoliciesRepository } from './policies/policies.repository';
+import { PoliciesService } from './policies/policies.service';
+
+/** policy-admin: policies, their versions, and the outbox that relays every change to the bus. */
+@Module({
+  controllers: [PoliciesController],
+  providers: [
+    PoliciesRepository,
+    PoliciesService,
+    OutboxRelay,
+    { provide: POLICY_SNAPSHOT_SOURCE, useExisting: PoliciesService },
+  ],
+  exports: [POLICY_SNAPSHOT_SOURCE],
+})
+export class PolicyAdminModule {}

@@ -1,0 +1,17 @@
+import { Controller, Get, Header, Inject } from '@nestjs/common';
+import type { JWK } from 'jose';
+import { Public } from './auth.decorators';
+import { DevIssuer } from './dev-issuer';
+
+/** Serves the development issuer's public keys. */
+@Public()
+@Controller('.well-known')
+export class JwksController {
+  constructor(@Inject(DevIssuer) private readonly issuer: DevIssuer) {}
+
+  @Get('jwks.json')
+  @Header('cache-control', 'public, max-age=300')
+  jwks(): { keys: JWK[] } {
+    return this.issuer.jwks();
+  }
+}

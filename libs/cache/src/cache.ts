@@ -1,0 +1,12 @@
+/**
+ * A key-value cache with expiry. Values are strings so both implementations store exactly the
+ * same bytes; callers serialize. Keys are namespaced by the caller.
+ */
+export abstract class Cache {
+  abstract get(key: string): Promise<string | undefined>;
+  abstract set(key: string, value: string, ttlSeconds: number): Promise<void>;
+  abstract delete(key: string): Promise<void>;
+  /** True when the cache answers. */
+  abstract isReady(): Promise<boolean>;
+  abstract close(): Promise<void>;
+}

@@ -1,0 +1,67 @@
+import { hostname } from 'node:os';
+import { ConfigOf, env, readEnv } from './env';
+
+/**
+ * Every environment variable of the product, with its default and meaning. The README's
+ * configuration table is checked against this spec by a test, so the two cannot drift.
+ */
+export const CONFIG_SPEC = {
+  PORT: env.integer('HTTP port of the process (standalone: all four services on it).', 8080, 0, 65535),
+  HOST: env.string('Address to listen on; 0.0.0.0 in containers.', '127.0.0.1'),
+  LOG_LEVEL: env.oneOf(
+    'Log level.',
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const,
+    'info',
+  ),
+  INSTANCE_ID: env.string(
+    'Name of this replica in heartbeats, consumer ids and logs.',
+    `${hostname()}-${process.pid}`,
+    '<hostname>-<pid>',
+  ),
+  DATA_DIR: env.string('Standalone: folder for the embedded database and the dev issuer key.', './data'),
+  DATABASE_URL: env.optionalUrl(
+    'Distributed: PostgreSQL URL (required by policy-admin, audit and device-intelligence).',
+  ),
+  KAFKA_BROKERS: env.optionalList('Distributed: comma-separated Kafka bootstrap brokers (required).'),
+  TOPIC_PREFIX: env.string(
+    'Prefix added to every topic name (isolates tenants or test runs on one cluster).',
+    '',
+  ),
+  KAFKA_PARTITIONS: env.integer(
+    'Partitions of the topics the project creates (policy changes always get one).',
+    3,
+    1,
+    1000,
+  ),
+  KAFKA_REPLICATION_FACTOR: env.integer('Replication factor of the topics the project creates.', 1, 1, 10),
+  REDIS_URL: env.optionalUrl(
+    'Distributed: Redis URL for the decision cache and device state (required by decision).',
+  ),
+  REDIS_KEY_PREFIX: env.string('Prefix of every Redis key.', 'zt:'),
+  JWKS_URL: env.optionalUrl('JWKS of the token issuer. Standalone defaults to its own dev issuer.'),
+  DEV_ISSUER: env.boolean(
+    'Run the development token issuer in this process (standalone: on unless JWKS_URL is set). Never in production.',
+    false,
+  ),
+  JWT_ISSUER: env.optionalString('When set, tokens must carry exactly this `iss`.'),
+  JWT_AUDIENCE: env.optionalString('When set, tokens must carry this `aud`.'),
+  JWT_CLOCK_SKEW_SECONDS: env.integer('Clock skew allowed on exp and nbf.', 30, 0, 300),
+  MAX_BODY_BYTES: env.integer('Largest accepted request body.', 1_048_576, 1024, 16_777_216),
+  OUTBOX_POLL_MS: env.integer('How often the outbox relay looks for unpublished changes.', 200, 10, 60_000),
+} as const;
+
+export type AppConfig = ConfigOf<typeof CONFIG_SPEC>;
+
+/** Reads and validates the whole configuration once, at boot; throws naming the bad variable. */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
+  return readEnv(CONFIG_SPEC, source);
+}
+
+/** Injection token of the validated {@link AppConfig}. */
+export const APP_CONFIG = Symbol('APP_CONFIG');
+
+/** How this process runs: all services in one process, or one service per process. */
+export type RuntimeMode = 'standalone' | 'distributed';
+
+/** Injection token of the {@link RuntimeMode}. */
+export const RUNTIME_MODE = Symbol('RUNTIME_MODE');

@@ -1,0 +1,22 @@
+import { canonicalJson } from './canonical-json';
+
+describe('canonicalJson', () => {
+  it('sorts object members by key at every depth', () => {
+    expect(canonicalJson({ b: 1, a: { d: [2, { z: 1, y: 2 }], c: null } })).toBe(
+      '{"a":{"c":null,"d":[2,{"y":2,"z":1}]},"b":1}',
+    );
+  });
+
+  it('serializes numbers and strings as ECMAScript does (RFC 8785)', () => {
+    expect(canonicalJson([1e21, 0.1, -0, 'é\u2028"'])).toBe('[1e+21,0.1,0,"é\u2028\\""]');
+  });
+
+  it('gives the same text for objects that differ only in member order', () => {
+    expect(canonicalJson({ x: 1, y: [1, 2] })).toBe(canonicalJson({ y: [1, 2], x: 1 }));
+  });
+
+  it('refuses values JSON cannot carry', () => {
+    expect(() => canonicalJson(Number.NaN)).toThrow(TypeError);
+    expect(() => canonicalJson(() => 1)).toThrow(TypeError);
+  });
+});

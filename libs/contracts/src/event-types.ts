@@ -1,0 +1,22 @@
+/** CloudEvents `type` values, reverse-DNS as the spec recommends. */
+export const EventTypes = {
+  policyCreated: 'com.zt.policy.created',
+  policyUpdated: 'com.zt.policy.updated',
+  policyDeleted: 'com.zt.policy.deleted',
+  principalUpserted: 'com.zt.principal.upserted',
+  principalDeleted: 'com.zt.principal.deleted',
+  decisionMade: 'com.zt.decision.made',
+  devicePosture: 'com.zt.device.posture',
+  deviceRisk: 'com.zt.device.risk',
+  auditRecord: 'com.zt.audit.record',
+} as const;
+
+export type EventType = (typeof EventTypes)[keyof typeof EventTypes];
+
+/** CloudEvents `source` of each service. */
+export const EventSources = {
+  policyAdmin: '/zt/policy-admin',
+  decision: '/zt/decision',
+  deviceIntelligence: '/zt/device-intelligence',
+  audit: '/zt/audit',
+} as const;

@@ -1,0 +1,5 @@
+export * from './topics';
+export * from './cloud-event';
+export * from './event-types';
+export * from './payloads';
+export * from './canonical-json';

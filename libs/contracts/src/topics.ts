@@ -1,0 +1,23 @@
+/** The Kafka topics the services exchange; the in-process bus uses the same names. */
+export const Topics = {
+  /** Policy AND principal-directory changes: one topic, one partition, so the revision is a total order. */
+  policyChanges: 'zt.policy.changes',
+  devicePosture: 'zt.device.posture',
+  deviceRisk: 'zt.device.risk',
+  decisionLog: 'zt.decision.log',
+  auditEvents: 'zt.audit.events',
+} as const;
+
+export type TopicName = (typeof Topics)[keyof typeof Topics];
+
+/** Every topic the project creates at start (auto-creation is off on our brokers). */
+export const ALL_TOPICS: readonly TopicName[] = Object.values(Topics);
+
+/** Topics that hold the latest state per key and are therefore log-compacted. */
+export const COMPACTED_TOPICS: readonly TopicName[] = [Topics.policyChanges];
+
+/**
+ * Topics whose consumers depend on a single total order. The policy revision is a gap-free
+ * counter that decision replicas compare, so its topic has exactly one partition.
+ */
+export const SINGLE_PARTITION_TOPICS: readonly TopicName[] = [Topics.policyChanges];

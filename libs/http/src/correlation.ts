@@ -1,0 +1,27 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+
+/** Header that carries the correlation id over HTTP; Kafka messages carry it as a header too. */
+export const CORRELATION_HEADER = 'x-correlation-id';
+
+const SAFE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * Gives every request a correlation id (the caller's when it is a sane one, else a new one) and
+ * echoes it in the response, so one request can be followed across services and logs.
+ */
+export function installCorrelationId(fastify: FastifyInstance): void {
+  fastify.addHook('onRequest', (request, reply, done) => {
+    const given = request.headers[CORRELATION_HEADER];
+    const id = typeof given === 'string' && SAFE_ID.test(given) ? given : randomUUID();
+    request.headers[CORRELATION_HEADER] = id;
+    void reply.header(CORRELATION_HEADER, id);
+    done();
+  });
+}
+
+/** The correlation id of a request (set by {@link installCorrelationId}). */
+export function correlationIdOf(request: { headers: Record<string, unknown> }): string | undefined {
+  const id = request.headers[CORRELATION_HEADER];
+  return typeof id === 'string' ? id : undefined;
+}

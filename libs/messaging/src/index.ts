@@ -1,0 +1,4 @@
+export * from './message-bus';
+export * from './in-process-bus';
+export * from './kafka-bus';
+export * from './messaging.module';

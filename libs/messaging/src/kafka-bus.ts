@@ -1,0 +1,183 @@
+import { Logger } from '@nestjs/common';
+import type { TopicName } from '@zt/contracts';
+import { ALL_TOPICS, COMPACTED_TOPICS, SINGLE_PARTITION_TOPICS, isCloudEvent } from '@zt/contracts';
+import { Consumer, Kafka, logLevel, LogEntry, Partitioners, Producer } from 'kafkajs';
+import { MessageBus, OutgoingMessage, SubscriptionOptions } from './message-bus';
+
+/** How the Kafka bus connects and which topics it creates. */
+export interface KafkaBusOptions {
+  brokers: string[];
+  clientId: string;
+  topicPrefix: string;
+  partitions: number;
+  replicationFactor: number;
+}
+
+const CONTENT_TYPE = 'application/cloudevents+json; charset=UTF-8';
+const JOIN_TIMEOUT_MS = 60_000;
+
+function kafkaLogger(logger: Logger) {
+  return () =>
+    ({ level, log }: LogEntry) => {
+      const text = `${log.message}${log.error ? `: ${String(log.error)}` : ''}`;
+      if (level === logLevel.ERROR) logger.error(text);
+      else if (level === logLevel.WARN) logger.warn(text);
+    };
+}
+
+/**
+ * The distributed bus on Kafka (kafkajs). The producer waits for acks from all in-sync
+ * replicas; consumers commit an offset only after the handler resolved, so a crash
+ * re-delivers rather than loses. Topics are created here, never by broker auto-creation.
+ */
+export class KafkaBus extends MessageBus {
+  private readonly logger = new Logger('KafkaBus');
+  private readonly kafka: Kafka;
+  private readonly producer: Producer;
+  private readonly consumers: Consumer[] = [];
+  private producerConnected = false;
+
+  constructor(private readonly options: KafkaBusOptions) {
+    super();
+    this.kafka = new Kafka({
+      clientId: options.clientId,
+      brokers: options.brokers,
+      connectionTimeout: 5_000,
+      requestTimeout: 15_000,
+      retry: { initialRetryTime: 200, retries: 8 },
+      logLevel: logLevel.WARN,
+      logCreator: kafkaLogger(this.logger),
+    });
+    // One request in flight keeps a key's events in order across retries. The producer is not
+    // kafkajs's "idempotent" one: that needs unbounded retries, and a send must fail (and be
+    // retried by the outbox) rather than hang while Kafka is down. Consumers dedupe by event id.
+    this.producer = this.kafka.producer({
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
+  }
+
+  private topicName(topic: TopicName): string {
+    return `${this.options.topicPrefix}${topic}`;
+  }
+
+  private unprefixed(name: string): TopicName {
+    const bare = name.startsWith(this.options.topicPrefix)
+      ? name.slice(this.options.topicPrefix.length)
+      : name;
+    return bare as TopicName;
+  }
+
+  /** Connects the producer and creates the project's topics (idempotent). */
+  async connect(): Promise<void> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const existing = new Set(await admin.listTopics());
+      const missing = ALL_TOPICS.filter((t) => !existing.has(this.topicName(t)));
+      if (missing.length > 0) {
+        await admin.createTopics({
+          waitForLeaders: true,
+          topics: missing.map((topic) => ({
+            topic: this.topicName(topic),
+            numPartitions: SINGLE_PARTITION_TOPICS.includes(topic) ? 1 : this.options.partitions,
+            replicationFactor: this.options.replicationFactor,
+            configEntries: COMPACTED_TOPICS.includes(topic)
+              ? [{ name: 'cleanup.policy', value: 'compact' }]
+              : [],
+          })),
+        });
+      }
+    } finally {
+      await admin.disconnect();
+    }
+    await this.producer.connect();
+    this.producerConnected = true;
+  }
+
+  async publish(topic: TopicName, messages: OutgoingMessage[]): Promise<void> {
+    if (messages.length === 0) return;
+    await this.producer.send({
+      topic: this.topicName(topic),
+      acks: -1,
+      messages: messages.map(({ key, event }) => ({
+        key,
+        value: JSON.stringify(event),
+        headers: {
+          'content-type': CONTENT_TYPE,
+          ...(event.correlationid ? { 'x-correlation-id': event.correlationid } : {}),
+        },
+      })),
+    });
+  }
+
+  async subscribe(options: SubscriptionOptions): Promise<void> {
+    const consumer = this.kafka.consumer({
+      groupId: options.groupId,
+      allowAutoTopicCreation: false,
+      sessionTimeout: 30_000,
+      heartbeatInterval: 3_000,
+      retry: { initialRetryTime: 200, retries: 10 },
+    });
+    this.consumers.push(consumer);
+    await consumer.connect();
+    await consumer.subscribe({
+      topics: options.topics.map((t) => this.topicName(t)),
+      fromBeginning: options.fromBeginning,
+    });
+    const joined = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`group ${options.groupId} did not join in ${JOIN_TIMEOUT_MS} ms`)),
+        JOIN_TIMEOUT_MS,
+      );
+      consumer.on(consumer.events.GROUP_JOIN, () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    await consumer.run({
+      eachMessage: async ({ topic, partition, message }) => {
+        const key = message.key?.toString() ?? null;
+        let event: unknown;
+        try {
+          event = JSON.parse(message.value?.toString() ?? '');
+        } catch {
+          event = undefined;
+        }
+        if (!isCloudEvent(event)) {
+          // A poison message must not block the partition forever: log it and move on.
+          this.logger.warn(`skipped a non-CloudEvent message on ${topic}[${partition}]@${message.offset}`);
+          return;
+        }
+        await options.handler(event, {
+          topic: this.unprefixed(topic),
+          key,
+          partition,
+          offset: message.offset,
+        });
+      },
+    });
+    await joined;
+  }
+
+  async isReady(): Promise<boolean> {
+    if (!this.producerConnected) return false;
+    const admin = this.kafka.admin();
+    try {
+      await admin.connect();
+      await admin.listTopics();
+      return true;
+    } catch {
+      return false;
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled(this.consumers.map((c) => c.disconnect()));
+    if (this.producerConnected) await this.producer.disconnect();
+    this.producerConnected = false;
+  }
+}

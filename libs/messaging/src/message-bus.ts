@@ -1,0 +1,46 @@
+import type { CloudEvent, TopicName } from '@zt/contracts';
+
+/** One message to publish: the partition key and the CloudEvents envelope. */
+export interface OutgoingMessage<T = unknown> {
+  key: string;
+  event: CloudEvent<T>;
+}
+
+/** Where a delivered message came from; offsets exist only on Kafka. */
+export interface DeliveryInfo {
+  topic: TopicName;
+  key: string | null;
+  partition?: number;
+  offset?: string;
+}
+
+/**
+ * Handles one delivered event. Throwing means "not processed": the bus delivers it again
+ * (at-least-once), so handlers must be idempotent (dedupe by event id).
+ */
+export type EventHandler = (event: CloudEvent, info: DeliveryInfo) => Promise<void>;
+
+/** A consumer's registration: one group id per logical consumer, as in Kafka. */
+export interface SubscriptionOptions {
+  topics: TopicName[];
+  /** Consumers in one group share the messages; each group gets every message. */
+  groupId: string;
+  /** Read the retained history first (decision replicas rebuild their state this way). */
+  fromBeginning: boolean;
+  handler: EventHandler;
+}
+
+/**
+ * The messaging interface every service uses. Two implementations: Kafka (distributed) and an
+ * in-process bus (standalone) with the same topic names, envelopes and delivery semantics.
+ */
+export abstract class MessageBus {
+  /** Publishes messages to one topic; resolves when the bus has accepted them durably. */
+  abstract publish(topic: TopicName, messages: OutgoingMessage[]): Promise<void>;
+  /** Starts consuming; resolves once the consumer has joined and will receive new messages. */
+  abstract subscribe(options: SubscriptionOptions): Promise<void>;
+  /** True while the bus can publish and deliver. */
+  abstract isReady(): Promise<boolean>;
+  /** Stops consumers and producers, letting in-flight handlers finish. */
+  abstract close(): Promise<void>;
+}

@@ -1,0 +1,3 @@
+export * from './logger';
+export * from './readiness';
+export * from './metrics';

@@ -1,0 +1,3 @@
+export * from './embedded-postgres';
+export * from './database.module';
+export * from './insertable';

@@ -1,0 +1,70 @@
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DevIssuer } from '@zt/auth';
+import { AppConfig, loadConfig, RuntimeMode } from '@zt/config';
+import { installCorrelationId, ProblemFilter } from '@zt/http';
+import { createLogger, PinoNestLogger } from '@zt/observability';
+import { rootModule } from './root-module';
+import { ServiceDefinition } from './service-definition';
+
+/** A started process: its Nest application and the base URL it listens on. */
+export interface RunningProcess {
+  app: NestFastifyApplication;
+  url: string;
+  config: AppConfig;
+  close(): Promise<void>;
+}
+
+async function start(
+  mode: RuntimeMode,
+  processName: string,
+  services: ServiceDefinition[],
+  config: AppConfig,
+): Promise<RunningProcess> {
+  const logger = createLogger(config.LOG_LEVEL, processName);
+  // Standalone brings its own token issuer unless the user points at a real one; a distributed
+  // trial (docker-compose) may run it in one process with DEV_ISSUER.
+  const devIssuer =
+    (mode === 'standalone' && config.JWKS_URL === undefined) || config.DEV_ISSUER
+      ? await DevIssuer.loadOrCreate(config.DATA_DIR, config.JWT_ISSUER)
+      : undefined;
+  const adapter = new FastifyAdapter({ bodyLimit: config.MAX_BODY_BYTES, trustProxy: false });
+  installCorrelationId(adapter.getInstance());
+  const app = await NestFactory.create<NestFastifyApplication>(
+    rootModule({ mode, processName, config, services, devIssuer }),
+    adapter,
+    { logger: new PinoNestLogger(logger), abortOnError: false },
+  );
+  app.useGlobalFilters(new ProblemFilter());
+  app.enableShutdownHooks();
+  await app.listen(config.PORT, config.HOST);
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address ? address.port : config.PORT;
+  const url = `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${port}`;
+  logger.info({ mode, url, services: services.map((s) => s.name) }, 'listening');
+  return { app, url, config, close: () => app.close() };
+}
+
+/** Starts all services in one process: embedded PostgreSQL, in-process bus, memory cache. */
+export function startStandalone(
+  services: ServiceDefinition[],
+  config: AppConfig = loadConfig(),
+): Promise<RunningProcess> {
+  return start('standalone', 'standalone', services, config);
+}
+
+/** Starts one service on its own, against PostgreSQL, Kafka and Redis from the environment. */
+export function startDistributed(
+  service: ServiceDefinition,
+  config: AppConfig = loadConfig(),
+): Promise<RunningProcess> {
+  return start('distributed', service.name, [service], config);
+}
+
+/** Runs a process entry point: a failed start (bad configuration included) exits non-zero. */
+export function runMain(starter: () => Promise<RunningProcess>): void {
+  starter().catch((error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,4 @@
+export * from './service-definition';
+export * from './root-module';
+export * from './bootstrap';
+export * from './health.controller';

@@ -1,0 +1,16 @@
+import type { DynamicModule, Type } from '@nestjs/common';
+import type { ClassType } from '@zt/persistence';
+
+/** The four deployable services. */
+export type ServiceName = 'policy-admin' | 'decision' | 'device-intelligence' | 'audit';
+
+/** What the runtime needs to know to host one service, alone or beside the others. */
+export interface ServiceDefinition {
+  name: ServiceName;
+  module: Type | DynamicModule;
+  /** TypeORM entities and committed migrations; none means the service has no database. */
+  entities: ClassType[];
+  migrations: ClassType[];
+  /** Whether the service uses the cache (Redis when distributed). */
+  usesCache: boolean;
+}
