@@ -114,6 +114,13 @@ start() {
     -cp "$LIBS/*" kafka.Kafka "$HOME_DIR/server.properties" >>"$HOME_DIR/stdout.log" 2>&1 &
   echo $! >"$PID_FILE"
   wait_ready
+  # Another broker on the port would answer too; only ours counts.
+  if ! running; then
+    log "the broker exited (is port $KAFKA_PORT taken?); last lines of $LOG:"
+    tail -n 40 "$LOG" 2>/dev/null || true
+    rm -f "$PID_FILE"
+    exit 1
+  fi
   log "started (pid $(cat "$PID_FILE")) on 127.0.0.1:$KAFKA_PORT in $((SECONDS - started)) s"
 }
 
