@@ -1,4 +1,5 @@
-import { authenticationStrengthOf, isMultiFactor, principalFromClaims } from './principal';
+import { authenticationStrengthOf, isMultiFactor } from '@zt/policy-engine';
+import { principalFromClaims } from './principal';
 
 describe('principal', () => {
   it('ranks authentication methods: password < mfa < phishing-resistant < hardware', () => {

@@ -1,4 +1,5 @@
 import { unauthenticatedProblem } from '@zt/http';
+import { isMultiFactor } from '@zt/policy-engine';
 
 /** The authenticated caller, taken from a verified token's claims. */
 export interface Principal {
@@ -14,48 +15,6 @@ export interface Principal {
   /** Token expiry, epoch seconds. */
   expiresAt: number;
   claims: Record<string, unknown>;
-}
-
-/** Authentication assurance levels, weakest first (seed 001's `authenticationStrength`). */
-export const AUTHENTICATION_STRENGTHS = [
-  'password',
-  'mfa',
-  'phishing-resistant-mfa',
-  'hardware-token',
-] as const;
-export type AuthenticationStrength = (typeof AUTHENTICATION_STRENGTHS)[number];
-
-// RFC 8176 methods that are a second factor or imply several factors.
-const MULTI_FACTOR = new Set([
-  'mfa',
-  'otp',
-  'sms',
-  'tel',
-  'hwk',
-  'swk',
-  'sc',
-  'fpt',
-  'face',
-  'iris',
-  'retina',
-  'vbm',
-  'pop',
-]);
-// Methods bound to the origin (FIDO2/WebAuthn, smart cards): phishing cannot replay them.
-const PHISHING_RESISTANT = new Set(['phr', 'phrh', 'fido', 'webauthn', 'sc', 'pop']);
-const HARDWARE = new Set(['hwk', 'phrh']);
-
-/** Whether these authentication methods amount to multi-factor authentication. */
-export function isMultiFactor(amr: readonly string[]): boolean {
-  return amr.some((m) => MULTI_FACTOR.has(m) || PHISHING_RESISTANT.has(m));
-}
-
-/** The strongest assurance level the authentication methods reach. */
-export function authenticationStrengthOf(amr: readonly string[]): AuthenticationStrength {
-  if (amr.some((m) => HARDWARE.has(m))) return 'hardware-token';
-  if (amr.some((m) => PHISHING_RESISTANT.has(m))) return 'phishing-resistant-mfa';
-  if (isMultiFactor(amr)) return 'mfa';
-  return 'password';
 }
 
 const MAX_NAMES = 100;

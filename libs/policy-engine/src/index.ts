@@ -1,5 +1,8 @@
 export * from './model';
 export * from './parse';
 export * from './policy-set';
-export * from './location-sets';
+export * from './countries';
 export * from './glob';
+export * from './authentication';
+export * from './time-window';
+export { EFFECT_PRECEDENCE } from './decide';

@@ -1,76 +1,24 @@
-import { ConditionFailure, checkCondition } from './conditions';
-import { compileGlob } from './glob';
-import type {
-  CandidateOutcome,
-  CanonicalPolicy,
-  DecisionRequest,
-  DecisionResult,
-  Effect,
-  EngineOptions,
-  SubjectMatcher,
-} from './model';
+import { compilePolicy, CompiledPolicy, targets } from './compiled-policy';
+import { decide } from './decide';
+import type { CanonicalPolicy, DecisionRequest, DecisionResult, EngineOptions } from './model';
+import { PolicyIndex } from './policy-index';
 
-/** Effects by precedence: the first one present among applying policies decides. */
-export const EFFECT_PRECEDENCE: readonly Effect[] = ['deny', 'isolate', 'require_mfa', 'allow'];
-
-interface CompiledPolicy {
-  policy: CanonicalPolicy;
-  resources: RegExp[];
-  anyAction: boolean;
-  actions: Set<string>;
-}
-
-function compile(policy: CanonicalPolicy): CompiledPolicy {
-  return {
-    policy,
-    resources: policy.resources.map(compileGlob),
-    anyAction: policy.actions.includes('*'),
-    actions: new Set(policy.actions),
-  };
-}
-
-function subjectMatches(matcher: SubjectMatcher, request: DecisionRequest): boolean {
-  const { subject } = request;
-  switch (matcher.kind) {
-    case 'any':
-      return true;
-    case 'user':
-      return subject.id === matcher.value;
-    case 'service':
-      return subject.id === matcher.value && (subject.type === undefined || subject.type === 'service');
-    case 'group':
-      return subject.groups?.includes(matcher.value) ?? false;
-    case 'role':
-      return subject.roles?.includes(matcher.value) ?? false;
-  }
-}
-
-/** Whether a compiled policy's target (subject, action, resource) covers the request. */
-function targets(compiled: CompiledPolicy, request: DecisionRequest): boolean {
-  return (
-    (compiled.anyAction || compiled.actions.has(request.action)) &&
-    compiled.resources.some((r) => r.test(request.resource.id)) &&
-    compiled.policy.subjects.some((s) => subjectMatches(s, request))
-  );
-}
-
-function firstFailure(policy: CanonicalPolicy, request: DecisionRequest): ConditionFailure | undefined {
-  for (const condition of policy.conditions) {
-    const failure = checkCondition(condition, request);
-    if (failure) return failure;
-  }
-  return undefined;
-}
+const byId = (a: CompiledPolicy, b: CompiledPolicy) =>
+  a.policy.id < b.policy.id ? -1 : a.policy.id > b.policy.id ? 1 : 0;
 
 /**
- * The active policy set, compiled once per policy and indexed by action, so a request only
- * looks at policies that name its action (or every action). Upsert and remove are incremental.
+ * The active policy set, compiled once per policy and indexed, so evaluation cost grows with the
+ * number of policies that can match a request rather than with the size of the set. Upsert and
+ * remove are incremental. Deterministic: candidates are evaluated in id order.
  */
 export class PolicySet {
   private readonly compiled = new Map<string, CompiledPolicy>();
-  private readonly byAction = new Map<string, Set<string>>();
+  private readonly index = new PolicyIndex();
+  private readonly now: () => Date;
 
-  constructor(readonly options: EngineOptions = {}) {}
+  constructor(readonly options: EngineOptions = {}) {
+    this.now = options.now ?? (() => new Date());
+  }
 
   get size(): number {
     return this.compiled.size;
@@ -80,63 +28,40 @@ export class PolicySet {
     return this.compiled.get(id)?.policy;
   }
 
+  /** Every policy, in id order. */
+  all(): CanonicalPolicy[] {
+    return [...this.compiled.values()].sort(byId).map((c) => c.policy);
+  }
+
   /** Adds or replaces a policy. */
   upsert(policy: CanonicalPolicy): void {
     this.remove(policy.id);
-    const compiled = compile(policy);
+    const compiled = compilePolicy(policy);
     this.compiled.set(policy.id, compiled);
-    for (const action of compiled.anyAction ? ['*'] : compiled.actions) {
-      let ids = this.byAction.get(action);
-      if (!ids) this.byAction.set(action, (ids = new Set()));
-      ids.add(policy.id);
-    }
+    this.index.add(compiled);
   }
 
   /** Removes a policy; unknown ids are ignored. */
   remove(id: string): void {
     const compiled = this.compiled.get(id);
     if (!compiled) return;
+    this.index.remove(compiled);
     this.compiled.delete(id);
-    for (const ids of this.byAction.values()) ids.delete(id);
   }
 
   /** Decides a request: deny > isolate > require_mfa > allow; nothing applies means deny. */
   evaluate(request: DecisionRequest): DecisionResult {
-    const ids = new Set([...(this.byAction.get(request.action) ?? []), ...(this.byAction.get('*') ?? [])]);
-    const candidates: CandidateOutcome[] = [];
-    for (const id of [...ids].sort()) {
+    const candidates: CompiledPolicy[] = [];
+    for (const id of this.index.candidates(request)) {
       const compiled = this.compiled.get(id);
-      if (!compiled || compiled.policy.enforcementMode === 'disabled' || !targets(compiled, request))
-        continue;
-      const { policy } = compiled;
-      const failed = firstFailure(policy, request);
-      candidates.push({
-        id: policy.id,
-        version: policy.version,
-        effect: policy.effect,
-        enforcementMode: policy.enforcementMode,
-        applies: failed === undefined,
-        ...(failed ? { failed } : {}),
-      });
+      if (compiled && targets(compiled, request)) candidates.push(compiled);
     }
-    const applying = candidates.filter((c) => c.applies);
-    const enforced = applying.filter((c) => c.enforcementMode === 'enforce');
-    const decision = EFFECT_PRECEDENCE.find((e) => enforced.some((c) => c.effect === e));
-    const deciding = decision ? enforced.filter((c) => c.effect === decision) : [];
-    const reasons = decision
-      ? deciding.map((c) => `${decision} by policy ${c.id} v${c.version}`)
-      : ['no policy applies: denied by default'];
-    for (const c of candidates) {
-      if (c.failed) reasons.push(`policy ${c.id} does not apply: ${c.failed.reason}`);
-    }
-    return {
-      decision: decision ?? 'deny',
-      decidingPolicies: deciding.map(({ id, version }) => ({ id, version })),
-      reasons,
-      audit: applying
-        .filter((c) => c.enforcementMode === 'audit')
-        .map(({ id, version, effect }) => ({ id, version, wouldDecide: effect })),
-      candidates,
-    };
+    return decide(candidates.sort(byId), request, this.now);
+  }
+
+  /** The same decision by scanning every policy; the reference the index is tested against. */
+  evaluateByScan(request: DecisionRequest): DecisionResult {
+    const candidates = [...this.compiled.values()].filter((c) => targets(c, request));
+    return decide(candidates.sort(byId), request, this.now);
   }
 }

@@ -1,0 +1,109 @@
+import type { CompiledPolicy } from './compiled-policy';
+import { literalPrefix } from './glob';
+import type { DecisionRequest } from './model';
+
+type Buckets = Map<string, Set<string>>;
+
+function add(buckets: Buckets, key: string, id: string): void {
+  let ids = buckets.get(key);
+  if (!ids) buckets.set(key, (ids = new Set()));
+  ids.add(id);
+}
+
+function drop(buckets: Buckets, key: string, id: string): void {
+  const ids = buckets.get(key);
+  if (!ids) return;
+  ids.delete(id);
+  if (ids.size === 0) buckets.delete(key);
+}
+
+/** The index keys of a policy along the three dimensions a request is matched on. */
+function keysOf(compiled: CompiledPolicy): { actions: string[]; prefixes: string[]; subjects: string[] } {
+  // A resource's own actions (seed 001) replace the policy's for that resource.
+  const actions = compiled.resources.flatMap((r) => r.matcher.actions ?? compiled.policy.actions);
+  return {
+    actions: actions.includes('*') ? ['*'] : [...new Set(actions)],
+    prefixes: [...new Set(compiled.resources.map((r) => literalPrefix(r.matcher.pattern)))],
+    subjects: [
+      ...new Set(compiled.policy.subjects.map((s) => (s.kind === 'any' ? '*' : `${s.kind}:${s.value}`))),
+    ],
+  };
+}
+
+/** The subject keys a request can match: its own id under each kind, its groups and roles. */
+function subjectKeys(request: DecisionRequest): string[] {
+  const { subject } = request;
+  return [
+    '*',
+    `user:${subject.id}`,
+    `service:${subject.id}`,
+    `workload:${subject.id}`,
+    `device:${subject.id}`,
+    ...(subject.groups ?? []).map((g) => `group:${g}`),
+    ...(subject.roles ?? []).map((r) => `role:${r}`),
+  ];
+}
+
+/**
+ * Indexes policies by action, by the literal prefix of each resource glob, and by subject, so a
+ * request only looks at policies that can match it along the most selective dimension. The
+ * index is a pre-filter: every candidate is still checked in full.
+ */
+export class PolicyIndex {
+  private readonly byAction: Buckets = new Map();
+  private readonly byPrefix: Buckets = new Map();
+  private readonly bySubject: Buckets = new Map();
+  /** Distinct prefix lengths, so a lookup tries only lengths some policy uses. */
+  private readonly prefixLengths = new Map<number, number>();
+  private sortedLengths: number[] = [];
+
+  add(compiled: CompiledPolicy): void {
+    const id = compiled.policy.id;
+    const keys = keysOf(compiled);
+    keys.actions.forEach((k) => add(this.byAction, k, id));
+    keys.subjects.forEach((k) => add(this.bySubject, k, id));
+    for (const prefix of keys.prefixes) {
+      add(this.byPrefix, prefix, id);
+      this.countLength(prefix.length, 1);
+    }
+  }
+
+  remove(compiled: CompiledPolicy): void {
+    const id = compiled.policy.id;
+    const keys = keysOf(compiled);
+    keys.actions.forEach((k) => drop(this.byAction, k, id));
+    keys.subjects.forEach((k) => drop(this.bySubject, k, id));
+    for (const prefix of keys.prefixes) {
+      drop(this.byPrefix, prefix, id);
+      this.countLength(prefix.length, -1);
+    }
+  }
+
+  /** Ids of every policy that may match the request (a superset), in no particular order. */
+  candidates(request: DecisionRequest): Iterable<string> {
+    const id = request.resource.id;
+    const dimensions = [
+      [this.byAction.get(request.action), this.byAction.get('*')],
+      this.sortedLengths.filter((l) => l <= id.length).map((l) => this.byPrefix.get(id.slice(0, l))),
+      subjectKeys(request).map((k) => this.bySubject.get(k)),
+    ].map((sets) => sets.filter((s): s is Set<string> => s !== undefined));
+    // Walk the dimension with the fewest entries; the full check filters the rest.
+    let best = dimensions[0];
+    let bestSize = Infinity;
+    for (const sets of dimensions) {
+      const size = sets.reduce((n, s) => n + s.size, 0);
+      if (size < bestSize) [best, bestSize] = [sets, size];
+    }
+    if (best.length === 1) return best[0];
+    const union = new Set<string>();
+    for (const s of best) for (const v of s) union.add(v);
+    return union;
+  }
+
+  private countLength(length: number, delta: number): void {
+    const count = (this.prefixLengths.get(length) ?? 0) + delta;
+    if (count > 0) this.prefixLengths.set(length, count);
+    else this.prefixLengths.delete(length);
+    this.sortedLengths = [...this.prefixLengths.keys()].sort((a, b) => a - b);
+  }
+}

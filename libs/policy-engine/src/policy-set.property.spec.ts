@@ -1,0 +1,140 @@
+import fc from 'fast-check';
+import type {
+  CanonicalPolicy,
+  Condition,
+  DecisionRequest,
+  Effect,
+  EnforcementMode,
+  SubjectMatcher,
+} from './model';
+import { PolicySet } from './policy-set';
+
+// Small pools, so random policies and requests actually meet.
+const IDS = ['alice', 'bob', 'carol'];
+const GROUPS = ['eng', 'ops'];
+const ACTIONS = ['read', 'write', 'admin'];
+const RESOURCES = ['gitlab.repo.a', 'gitlab.repo.b', 'k8s.prod', 'k8s.dev', 'bq.sales'];
+const PATTERNS = ['gitlab.*', 'gitlab.repo.a', 'k8s.*', 'k8s.prod', '*', 'bq.*', '*.prod'];
+
+const subject: fc.Arbitrary<SubjectMatcher> = fc.oneof(
+  fc.constant<SubjectMatcher>({ kind: 'any' }),
+  fc.constantFrom(...IDS).map((value): SubjectMatcher => ({ kind: 'user', value })),
+  fc.constantFrom(...GROUPS).map((value): SubjectMatcher => ({ kind: 'group', value })),
+);
+
+const condition: fc.Arbitrary<Condition> = fc.oneof(
+  fc
+    .constantFrom('compliant', 'unmanaged')
+    .map((p): Condition => ({ kind: 'device_posture', postures: [p] })),
+  fc.integer({ min: 0, max: 100 }).map((max): Condition => ({ kind: 'risk_max', max })),
+  fc.constantFrom('US', 'DE').map((c): Condition => ({ kind: 'location', countries: [c] })),
+);
+
+const policy = (id: string): fc.Arbitrary<CanonicalPolicy> =>
+  fc
+    .record({
+      effect: fc.constantFrom<Effect>('allow', 'deny', 'require_mfa', 'isolate'),
+      enforcementMode: fc.constantFrom<EnforcementMode>('enforce', 'enforce', 'audit', 'disabled'),
+      subjects: fc.array(subject, { minLength: 1, maxLength: 2 }),
+      patterns: fc.uniqueArray(fc.constantFrom(...PATTERNS), { minLength: 1, maxLength: 2 }),
+      actions: fc.oneof(
+        fc.constant(['*']),
+        fc.uniqueArray(fc.constantFrom(...ACTIONS), { minLength: 1, maxLength: 2 }),
+      ),
+      conditions: fc.array(condition, { maxLength: 2 }),
+    })
+    .map((p) => ({
+      id,
+      version: 1,
+      name: id,
+      effect: p.effect,
+      enforcementMode: p.enforcementMode,
+      subjects: p.subjects,
+      resources: p.patterns.map((pattern) => ({ pattern })),
+      actions: [...p.actions],
+      conditions: p.conditions,
+      sourceFormat: 'zt' as const,
+    }));
+
+const policies = fc
+  .integer({ min: 0, max: 12 })
+  .chain((n) => fc.tuple(...Array.from({ length: n }, (_, i) => policy(`p${String(i).padStart(2, '0')}`))));
+
+const request: fc.Arbitrary<DecisionRequest> = fc.record({
+  subject: fc.record({ id: fc.constantFrom(...IDS), groups: fc.subarray(GROUPS) }),
+  action: fc.constantFrom(...ACTIONS, 'delete'),
+  resource: fc.record({ id: fc.constantFrom(...RESOURCES) }),
+  context: fc.record({
+    device: fc.record({ posture: fc.constantFrom('compliant', 'unmanaged') }),
+    risk_score: fc.integer({ min: 0, max: 100 }),
+    country: fc.constantFrom('US', 'DE', 'FR'),
+    amr: fc.constantFrom(['pwd'], ['pwd', 'mfa']),
+  }),
+});
+
+function setOf(list: CanonicalPolicy[]): PolicySet {
+  const set = new PolicySet();
+  list.forEach((p) => set.upsert(p));
+  return set;
+}
+
+const RUNS = { numRuns: 400 };
+
+describe('policy set properties', () => {
+  it('the indexed evaluation always equals a scan of every policy, and never throws', () => {
+    fc.assert(
+      fc.property(policies, request, (list, req) => {
+        const set = setOf(list);
+        expect(set.evaluate(req)).toEqual(set.evaluateByScan(req));
+      }),
+      RUNS,
+    );
+  });
+
+  it('a matching enforced deny always wins', () => {
+    fc.assert(
+      fc.property(policies, request, (list, req) => {
+        const result = setOf(list).evaluate(req);
+        const denyApplies = result.candidates.some(
+          (c) => c.applies && c.effect === 'deny' && c.enforcementMode === 'enforce',
+        );
+        if (denyApplies) expect(result.decision).toBe('deny');
+      }),
+      RUNS,
+    );
+  });
+
+  it('removing a policy never turns a deny-by-default into an allow', () => {
+    fc.assert(
+      fc.property(policies, request, fc.nat(), (list, req, pick) => {
+        const set = setOf(list);
+        const before = set.evaluate(req);
+        fc.pre(before.decision === 'deny' && before.decidingPolicies.length === 0 && list.length > 0);
+        set.remove(list[pick % list.length].id);
+        expect(set.evaluate(req).decision).not.toBe('allow');
+      }),
+      RUNS,
+    );
+  });
+
+  it('gives the same answer whatever the order policies were loaded in', () => {
+    fc.assert(
+      fc.property(policies, request, (list, req) => {
+        expect(setOf([...list].reverse()).evaluate(req)).toEqual(setOf(list).evaluate(req));
+      }),
+      RUNS,
+    );
+  });
+
+  it('replacing a policy leaves no trace of its old version in the index', () => {
+    fc.assert(
+      fc.property(policies, policies, request, (first, second, req) => {
+        const set = setOf(first);
+        second.forEach((p) => set.upsert(p));
+        const expected = setOf([...first.filter((p) => !second.some((q) => q.id === p.id)), ...second]);
+        expect(set.evaluate(req)).toEqual(expected.evaluate(req));
+      }),
+      RUNS,
+    );
+  });
+});

@@ -1,0 +1,92 @@
+import type { ErrorObject } from 'ajv';
+import { ISO_3166_ALPHA2 } from './countries';
+import { expressionProblem } from './expression';
+import type { ValidationIssue } from './model';
+import { parseCidr } from './network';
+import { parseTimeWindow } from './time-window';
+
+/** Bounds on every policy document, whatever its shape: the PDP holds up to 100k of them. */
+export const DOCUMENT_LIMITS = { depth: 8, arrayItems: 100, objectMembers: 100, stringLength: 4096 };
+
+/** RFC 6901 escaping of one pointer segment. */
+export function pointerSegment(segment: string | number): string {
+  return String(segment).replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+/** Issues for a document that is too deep, too long or too wide; checked before anything else. */
+export function boundsIssues(value: unknown, pointer = '', depth = 0): ValidationIssue[] {
+  if (depth > DOCUMENT_LIMITS.depth)
+    return [{ pointer, message: `nests deeper than ${DOCUMENT_LIMITS.depth} levels` }];
+  if (typeof value === 'string' && value.length > DOCUMENT_LIMITS.stringLength) {
+    return [{ pointer, message: `is longer than ${DOCUMENT_LIMITS.stringLength} characters` }];
+  }
+  if (Array.isArray(value)) {
+    if (value.length > DOCUMENT_LIMITS.arrayItems) {
+      return [{ pointer, message: `has more than ${DOCUMENT_LIMITS.arrayItems} items` }];
+    }
+    return value.flatMap((v, i) => boundsIssues(v, `${pointer}/${i}`, depth + 1));
+  }
+  if (typeof value === 'object' && value !== null) {
+    const entries = Object.entries(value);
+    if (entries.length > DOCUMENT_LIMITS.objectMembers) {
+      return [{ pointer, message: `has more than ${DOCUMENT_LIMITS.objectMembers} members` }];
+    }
+    return entries.flatMap(([k, v]) => boundsIssues(v, `${pointer}/${pointerSegment(k)}`, depth + 1));
+  }
+  return [];
+}
+
+/** The JSON pointer of an ajv error, pointing at the missing or unexpected member itself. */
+export function pointerOf(error: ErrorObject): string {
+  if (error.keyword === 'required') {
+    return `${error.instancePath}/${pointerSegment(String(error.params.missingProperty))}`;
+  }
+  if (error.keyword === 'additionalProperties') {
+    return `${error.instancePath}/${pointerSegment(String(error.params.additionalProperty))}`;
+  }
+  return error.instancePath;
+}
+
+/** ajv errors as issues, one per pointer (anyOf reports every branch; one message is enough). */
+export function schemaIssues(errors: ErrorObject[] | null | undefined): ValidationIssue[] {
+  const seen = new Set<string>();
+  const out: ValidationIssue[] = [];
+  for (const e of errors ?? []) {
+    const pointer = pointerOf(e);
+    if (seen.has(pointer)) continue;
+    seen.add(pointer);
+    const allowed = e.keyword === 'enum' ? `: ${(e.params.allowedValues as unknown[]).join(', ')}` : '';
+    out.push({ pointer, message: `${e.message ?? e.keyword}${allowed}`, keyword: e.keyword });
+  }
+  return out;
+}
+
+/** Semantic checks the JSON Schemas cannot express; each returns issues at the given pointer. */
+export const semantic = {
+  cidr(text: unknown, pointer: string): ValidationIssue[] {
+    return typeof text === 'string' && parseCidr(text)
+      ? []
+      : [{ pointer, message: 'must be a CIDR range such as 10.0.0.0/8 or 2001:db8::/32' }];
+  },
+  timeWindow(text: unknown, pointer: string): ValidationIssue[] {
+    if (typeof text !== 'string') return [{ pointer, message: 'must be a time window' }];
+    const parsed = parseTimeWindow(text);
+    return typeof parsed === 'string' ? [{ pointer, message: parsed }] : [];
+  },
+  country(code: unknown, pointer: string): ValidationIssue[] {
+    return typeof code === 'string' && ISO_3166_ALPHA2.has(code)
+      ? []
+      : [{ pointer, message: 'must be an ISO 3166-1 alpha-2 country code such as US or DE' }];
+  },
+  glob(pattern: unknown, pointer: string): ValidationIssue[] {
+    // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused.
+    return typeof pattern === 'string' && pattern.length > 0 && !/[\u0000-\u001f]/.test(pattern)
+      ? []
+      : [{ pointer, message: 'must be a non-empty resource pattern without control characters' }];
+  },
+  expression(source: unknown, pointer: string): ValidationIssue[] {
+    if (typeof source !== 'string') return [{ pointer, message: 'must be a CEL expression' }];
+    const problem = expressionProblem(source);
+    return problem ? [{ pointer, message: problem }] : [];
+  },
+};
