@@ -47,6 +47,12 @@ export const CONFIG_SPEC = {
   JWT_AUDIENCE: env.optionalString('When set, tokens must carry this `aud`.'),
   JWT_CLOCK_SKEW_SECONDS: env.integer('Clock skew allowed on exp and nbf.', 30, 0, 300),
   MAX_BODY_BYTES: env.integer('Largest accepted request body.', 1_048_576, 1024, 16_777_216),
+  POLICY_RESTORE_WINDOW_SECONDS: env.integer(
+    'How long a deleted policy can be restored (the seed: 30 minutes).',
+    1800,
+    1,
+    604_800,
+  ),
   OUTBOX_POLL_MS: env.integer('How often the outbox relay looks for unpublished changes.', 200, 10, 60_000),
 } as const;
 

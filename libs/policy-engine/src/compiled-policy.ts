@@ -1,5 +1,5 @@
 import { compileConditions, ConditionCheck } from './conditions';
-import { compileGlob } from './glob';
+import { compileGlob, GlobMatcher } from './glob';
 import type {
   CanonicalPolicy,
   ConditionFailure,
@@ -11,7 +11,7 @@ import { requestPort } from './request-facts';
 
 interface CompiledResource {
   matcher: ResourceMatcher;
-  glob: RegExp;
+  glob: GlobMatcher;
   actions?: Set<string>;
 }
 
@@ -89,7 +89,7 @@ function resourceMatches(
   policy: CompiledPolicy,
   request: DecisionRequest,
 ): boolean {
-  if (!resource.glob.test(request.resource.id)) return false;
+  if (!resource.glob(request.resource.id)) return false;
   if (
     resource.matcher.type !== undefined &&
     request.resource.type !== undefined &&

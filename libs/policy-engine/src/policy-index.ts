@@ -30,6 +30,19 @@ function keysOf(compiled: CompiledPolicy): { actions: string[]; prefixes: string
   };
 }
 
+/** Below this many candidates, narrowing further costs more than checking them. */
+const SMALL = 8;
+
+const isSet = (s: Set<string> | undefined): s is Set<string> => s !== undefined;
+const sizeOf = (sets: Set<string>[]) => sets.reduce((n, s) => n + s.size, 0);
+
+function union(sets: Set<string>[]): Iterable<string> {
+  if (sets.length === 1) return sets[0];
+  const all = new Set<string>();
+  for (const s of sets) for (const v of s) all.add(v);
+  return all;
+}
+
 /** The subject keys a request can match: its own id under each kind, its groups and roles. */
 function subjectKeys(request: DecisionRequest): string[] {
   const { subject } = request;
@@ -81,23 +94,32 @@ export class PolicyIndex {
 
   /** Ids of every policy that may match the request (a superset), in no particular order. */
   candidates(request: DecisionRequest): Iterable<string> {
-    const id = request.resource.id;
-    const dimensions = [
-      [this.byAction.get(request.action), this.byAction.get('*')],
-      this.sortedLengths.filter((l) => l <= id.length).map((l) => this.byPrefix.get(id.slice(0, l))),
-      subjectKeys(request).map((k) => this.bySubject.get(k)),
-    ].map((sets) => sets.filter((s): s is Set<string> => s !== undefined));
-    // Walk the dimension with the fewest entries; the full check filters the rest.
-    let best = dimensions[0];
-    let bestSize = Infinity;
-    for (const sets of dimensions) {
-      const size = sets.reduce((n, s) => n + s.size, 0);
+    // The resource prefix is nearly always the most selective dimension; when it already
+    // narrows the field to a handful, the other dimensions are not worth computing.
+    const byResource = this.resourceSets(request.resource.id);
+    const resourceSize = sizeOf(byResource);
+    if (resourceSize <= SMALL) return union(byResource);
+    const byAction = [this.byAction.get(request.action), this.byAction.get('*')].filter(isSet);
+    const bySubject = subjectKeys(request)
+      .map((k) => this.bySubject.get(k))
+      .filter(isSet);
+    let best = byResource;
+    let bestSize = resourceSize;
+    for (const sets of [byAction, bySubject]) {
+      const size = sizeOf(sets);
       if (size < bestSize) [best, bestSize] = [sets, size];
     }
-    if (best.length === 1) return best[0];
-    const union = new Set<string>();
-    for (const s of best) for (const v of s) union.add(v);
-    return union;
+    return union(best);
+  }
+
+  private resourceSets(id: string): Set<string>[] {
+    const out: Set<string>[] = [];
+    for (const length of this.sortedLengths) {
+      if (length > id.length) break;
+      const set = this.byPrefix.get(length === id.length ? id : id.slice(0, length));
+      if (set) out.push(set);
+    }
+    return out;
   }
 
   private countLength(length: number, delta: number): void {

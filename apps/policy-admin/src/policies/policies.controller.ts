@@ -1,16 +1,33 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Put, Req, Res } from '@nestjs/common';
 import { CurrentPrincipal, Principal, RequireMfa, Roles } from '@zt/auth';
-import { correlationIdOf } from '@zt/http';
+import { correlationIdOf, validationProblem } from '@zt/http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { PoliciesService, StoredPolicy } from './policies.service';
+import { ChangeContext, PoliciesService, PolicyVersionView, StoredPolicy } from './policies.service';
 
 export const POLICIES_PATH = 'v1/zt-policy/policies';
+const MAX_REASON = 500;
 
 /** Version and revision travel as headers so the body stays the policy document itself. */
 function describe(reply: FastifyReply, policy: StoredPolicy): Record<string, unknown> {
   void reply.header('etag', `"${policy.version}"`);
   void reply.header('zt-policy-revision', String(policy.revision));
   return policy.document;
+}
+
+/** The version an If-Match names (`"3"` or `W/"3"`); an unparsable one can match nothing. */
+export function ifMatchVersion(header: string | undefined): number | undefined {
+  if (header === undefined) return undefined;
+  const match = /^(?:W\/)?"(\d{1,9})"$/.exec(header.trim());
+  return match ? Number(match[1]) : -1;
+}
+
+function context(principal: Principal, request: FastifyRequest, reason: string | undefined): ChangeContext {
+  if (reason !== undefined && reason.length > MAX_REASON) {
+    throw validationProblem([
+      { pointer: '/headers/zt-change-reason', detail: `must be at most ${MAX_REASON} characters` },
+    ]);
+  }
+  return { actor: principal, reason, correlationId: correlationIdOf(request) };
 }
 
 /** HTTP for policy administration: translates and delegates, nothing more. */
@@ -35,9 +52,30 @@ export class PoliciesController {
     @CurrentPrincipal() principal: Principal,
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
+    @Headers('zt-change-reason') reason?: string,
   ): Promise<unknown> {
-    const policy = await this.policies.create(body, principal, correlationIdOf(request));
+    const policy = await this.policies.create(body, context(principal, request, reason));
     void reply.status(201).header('location', `/${POLICIES_PATH}/${encodeURIComponent(policy.id)}`);
+    return describe(reply, policy);
+  }
+
+  @Put(':id')
+  @Roles('policy_admin', 'infra_admin')
+  async update(
+    @Param('id') id: string,
+    @Body() body: unknown,
+    @CurrentPrincipal() principal: Principal,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+    @Headers('if-match') ifMatch?: string,
+    @Headers('zt-change-reason') reason?: string,
+  ): Promise<unknown> {
+    const policy = await this.policies.update(
+      id,
+      body,
+      ifMatchVersion(ifMatch),
+      context(principal, request, reason),
+    );
     return describe(reply, policy);
   }
 
@@ -50,8 +88,56 @@ export class PoliciesController {
     @CurrentPrincipal() principal: Principal,
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
+    @Headers('zt-change-reason') reason?: string,
   ): Promise<void> {
-    const policy = await this.policies.delete(id, principal, correlationIdOf(request));
+    const policy = await this.policies.delete(id, context(principal, request, reason));
     void reply.header('zt-policy-revision', String(policy.revision));
+  }
+
+  @Post(':id/restore')
+  @HttpCode(200)
+  @Roles('infra_admin')
+  @RequireMfa()
+  async restore(
+    @Param('id') id: string,
+    @CurrentPrincipal() principal: Principal,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+    @Headers('zt-change-reason') reason?: string,
+  ): Promise<unknown> {
+    return describe(reply, await this.policies.restore(id, context(principal, request, reason)));
+  }
+
+  @Post(':id/rollback')
+  @HttpCode(200)
+  @Roles('policy_admin', 'infra_admin')
+  async rollback(
+    @Param('id') id: string,
+    @Body() body: { version?: unknown } | undefined,
+    @CurrentPrincipal() principal: Principal,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+    @Headers('zt-change-reason') reason?: string,
+  ): Promise<unknown> {
+    return describe(
+      reply,
+      await this.policies.rollback(id, body?.version, context(principal, request, reason)),
+    );
+  }
+
+  @Get(':id/versions')
+  versions(@Param('id') id: string): Promise<PolicyVersionView[]> {
+    return this.policies.versions(id);
+  }
+
+  @Get(':id/versions/:version')
+  async version(
+    @Param('id') id: string,
+    @Param('version') version: string,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<unknown> {
+    const row = await this.policies.version(id, /^\d{1,9}$/.test(version) ? Number(version) : NaN);
+    void reply.header('etag', `"${row.version}"`);
+    return row.document ?? { deleted: true };
   }
 }

@@ -27,6 +27,22 @@ export class PolicyTransaction {
     await this.manager.save(PolicyEntity, policy);
   }
 
+  /** One version of a policy, or null. */
+  findVersion(id: string, version: number): Promise<PolicyVersionEntity | null> {
+    return this.manager.findOne(PolicyVersionEntity, { where: { policyId: id, version } });
+  }
+
+  /** The newest version that still had a document (the one before a delete). */
+  latestWithDocument(id: string): Promise<PolicyVersionEntity | null> {
+    return this.manager
+      .getRepository(PolicyVersionEntity)
+      .createQueryBuilder('v')
+      .where('v.policy_id = :id AND v.document IS NOT NULL', { id })
+      .orderBy('v.version', 'DESC')
+      .limit(1)
+      .getOne();
+  }
+
   async appendVersion(version: PolicyVersionEntity): Promise<void> {
     await this.manager.insert(PolicyVersionEntity, insertable(version));
   }
@@ -51,6 +67,17 @@ export class PoliciesRepository {
 
   findActive(id: string): Promise<PolicyEntity | null> {
     return this.dataSource.getRepository(PolicyEntity).findOne({ where: { id, deletedAt: IsNull() } });
+  }
+
+  /** Every version of a policy, oldest first. */
+  listVersions(id: string): Promise<PolicyVersionEntity[]> {
+    return this.dataSource
+      .getRepository(PolicyVersionEntity)
+      .find({ where: { policyId: id }, order: { version: 'ASC' } });
+  }
+
+  findVersion(id: string, version: number): Promise<PolicyVersionEntity | null> {
+    return this.dataSource.getRepository(PolicyVersionEntity).findOne({ where: { policyId: id, version } });
   }
 
   listActive(): Promise<PolicyEntity[]> {

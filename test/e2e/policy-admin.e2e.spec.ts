@@ -1,0 +1,156 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { call, eventually } from '../support/http';
+import { SEED_000_ENGINEERING_ADMIN } from '../support/seed-examples';
+import { startStandaloneForTest, StandaloneUnderTest } from '../support/standalone';
+
+const POLICIES = '/v1/zt-policy/policies';
+
+/** The seed examples the engine's table tests use, in all three shapes. */
+function seedExamples(): Record<string, unknown>[] {
+  const dir = join(__dirname, '..', '..', 'libs', 'policy-engine', 'test-cases');
+  return ['seed-000.json', 'seed-001.json', 'seed-002.json'].flatMap(
+    (f) =>
+      (JSON.parse(readFileSync(join(dir, f), 'utf8')) as { policies: Record<string, unknown>[] }).policies,
+  );
+}
+
+describe('policy administration over HTTP (standalone)', () => {
+  let product: StandaloneUnderTest;
+  let admin: string;
+  let root: string;
+
+  beforeAll(async () => {
+    product = await startStandaloneForTest({ POLICY_RESTORE_WINDOW_SECONDS: '2' });
+    admin = await product.issuer.mint({ sub: 'pat@company.com', roles: ['policy_admin'] });
+    root = await product.issuer.mint({ sub: 'root@company.com', roles: ['infra_admin'], mfa: true });
+  });
+
+  afterAll(async () => {
+    await product?.stop();
+  });
+
+  it('stores every seed example in its own shape and gives it back unchanged', async () => {
+    for (const example of seedExamples()) {
+      const created = await call(product.url, 'POST', POLICIES, { token: admin, body: example });
+      expect(created.status).toBe(201);
+      const location = created.headers.get('location') ?? '';
+      const read = await call(product.url, 'GET', location, { token: admin });
+      expect(read.body).toEqual(example);
+    }
+  });
+
+  it('versions updates, refuses a stale If-Match with 412, and shows what each version changed', async () => {
+    const body = { ...SEED_000_ENGINEERING_ADMIN, id: 'pol_versions' };
+    const created = await call(product.url, 'POST', POLICIES, { token: admin, body });
+    expect(created.headers.get('etag')).toBe('"1"');
+    const path = `${POLICIES}/pol_versions`;
+    const updated = await call(product.url, 'PUT', path, {
+      token: admin,
+      body: { ...body, actions: ['read'] },
+      headers: { 'if-match': '"1"', 'zt-change-reason': 'least privilege' },
+    });
+    expect(updated.status).toBe(200);
+    expect(updated.headers.get('etag')).toBe('"2"');
+    expect(Number(updated.headers.get('zt-policy-revision'))).toBeGreaterThan(
+      Number(created.headers.get('zt-policy-revision')),
+    );
+    const stale = await call(product.url, 'PUT', path, {
+      token: admin,
+      body: { ...body, effect: 'deny' },
+      headers: { 'if-match': '"1"' },
+    });
+    expect(stale.status).toBe(412);
+    expect(stale.body).toMatchObject({ code: 'PRECONDITION_FAILED', currentVersion: 2 });
+
+    const history = await call<
+      { version: number; change: string; actor: string; reason: string | null; changed: string[] }[]
+    >(product.url, 'GET', `${path}/versions`, { token: admin });
+    expect(history.body.map((v) => [v.version, v.change, v.reason])).toEqual([
+      [1, 'created', null],
+      [2, 'updated', 'least privilege'],
+    ]);
+    expect(history.body[1]).toMatchObject({
+      actor: 'pat@company.com',
+      changed: ['/actions/1', '/actions/2'],
+    });
+    expect((await call(product.url, 'GET', `${path}/versions/1`, { token: admin })).body).toEqual(body);
+  });
+
+  it('refuses an update whose document names another id', async () => {
+    const r = await call(product.url, 'PUT', `${POLICIES}/pol_versions`, {
+      token: admin,
+      body: { ...SEED_000_ENGINEERING_ADMIN, id: 'pol_other' },
+    });
+    expect(r.status).toBe(400);
+    expect(r.body.errors).toEqual([expect.objectContaining({ pointer: '/id' })]);
+  });
+
+  it('rolls back by creating a new version equal to the old one', async () => {
+    const path = `${POLICIES}/pol_versions`;
+    const rolled = await call(product.url, 'POST', `${path}/rollback`, {
+      token: admin,
+      body: { version: 1 },
+    });
+    expect(rolled.status).toBe(200);
+    expect(rolled.headers.get('etag')).toBe('"3"');
+    expect(rolled.body).toEqual({ ...SEED_000_ENGINEERING_ADMIN, id: 'pol_versions' });
+    const missing = await call(product.url, 'POST', `${path}/rollback`, {
+      token: admin,
+      body: { version: 99 },
+    });
+    expect(missing.status).toBe(404);
+    const invalid = await call(product.url, 'POST', `${path}/rollback`, {
+      token: admin,
+      body: { version: 'one' },
+    });
+    expect(invalid.body.errors).toEqual([expect.objectContaining({ pointer: '/version' })]);
+  });
+
+  it('restores a deleted policy within the window, and answers 410 after it', async () => {
+    const body = { ...SEED_000_ENGINEERING_ADMIN, id: 'pol_restore' };
+    await call(product.url, 'POST', POLICIES, { token: admin, body });
+    const path = `${POLICIES}/pol_restore`;
+    expect((await call(product.url, 'DELETE', path, { token: root })).status).toBe(204);
+    expect((await call(product.url, 'GET', path, { token: admin })).status).toBe(404);
+    const restored = await call(product.url, 'POST', `${path}/restore`, { token: root });
+    expect(restored.status).toBe(200);
+    expect(restored.body).toEqual(body);
+    expect((await call(product.url, 'GET', path, { token: admin })).status).toBe(200);
+
+    expect((await call(product.url, 'DELETE', path, { token: root })).status).toBe(204);
+    await new Promise((resolve) => setTimeout(resolve, 2_500)); // the window is 2 s in this test
+    const late = await call(product.url, 'POST', `${path}/restore`, { token: root });
+    expect(late.status).toBe(410);
+    expect(late.body.code).toBe('GONE');
+  });
+
+  it('needs infra_admin with MFA to restore, like deleting', async () => {
+    const r = await call(product.url, 'POST', `${POLICIES}/pol_restore/restore`, { token: admin });
+    expect(r.status).toBe(403);
+    expect(r.body.detail).toMatch(/infra_admin and multi-factor/);
+  });
+
+  it('makes the decision service follow an update', async () => {
+    const body = {
+      id: 'pol_flip',
+      name: 'flip',
+      subjects: ['user:flo'],
+      resources: ['flip.res'],
+      actions: ['read'],
+      effect: 'allow',
+    };
+    await call(product.url, 'POST', POLICIES, { token: admin, body });
+    const ask = () =>
+      call(product.url, 'POST', '/v1/zt-policy/decisions', {
+        token: admin,
+        body: { subject: { id: 'flo' }, action: 'read', resource: { id: 'flip.res' } },
+      });
+    await eventually(async () => ((await ask()).body.decision === 'allow' ? true : undefined));
+    await call(product.url, 'PUT', `${POLICIES}/pol_flip`, {
+      token: admin,
+      body: { ...body, effect: 'deny' },
+    });
+    await eventually(async () => ((await ask()).body.decision === 'deny' ? true : undefined));
+  });
+});
