@@ -153,4 +153,76 @@ describe('policy administration over HTTP (standalone)', () => {
     });
     await eventually(async () => ((await ask()).body.decision === 'deny' ? true : undefined));
   });
+
+  it('keeps a principal directory that the decision service uses for group membership', async () => {
+    const body = {
+      id: 'pol_dir',
+      name: 'dir',
+      subjects: ['group:data_science'],
+      resources: ['bq.*'],
+      actions: ['read'],
+      effect: 'allow',
+    };
+    await call(product.url, 'POST', POLICIES, { token: admin, body });
+    const ask = async () =>
+      (
+        await call(product.url, 'POST', '/v1/zt-policy/decisions', {
+          token: admin,
+          body: { subject: { id: 'dana@company.com' }, action: 'read', resource: { id: 'bq.sales' } },
+        })
+      ).body.decision;
+    await eventually(async () =>
+      (await call(product.url, 'GET', `${POLICIES}/pol_dir`, { token: admin })).status === 200
+        ? true
+        : undefined,
+    );
+    expect(await ask()).toBe('deny'); // the request does not say dana is a data scientist
+
+    const put = await call(product.url, 'PUT', '/v1/zt-policy/principals/dana@company.com', {
+      token: admin,
+      body: { type: 'user', groups: ['data_science'], attributes: { department: 'analytics' } },
+    });
+    expect(put.status).toBe(200);
+    expect(put.body).toMatchObject({ id: 'dana@company.com', groups: ['data_science'], version: 1 });
+    await eventually(
+      async () => ((await ask()) === 'allow' ? true : undefined),
+      10_000,
+      'the directory to reach the decision service',
+    );
+
+    expect(
+      (await call(product.url, 'DELETE', '/v1/zt-policy/principals/dana@company.com', { token: admin }))
+        .status,
+    ).toBe(204);
+    await eventually(
+      async () => ((await ask()) === 'deny' ? true : undefined),
+      10_000,
+      'the deletion to reach the decision service',
+    );
+    expect(
+      (await call(product.url, 'GET', '/v1/zt-policy/principals/dana@company.com', { token: admin })).status,
+    ).toBe(404);
+  });
+
+  it('refuses a malformed principal with pointers', async () => {
+    const r = await call<{ errors: { pointer: string }[] }>(
+      product.url,
+      'PUT',
+      '/v1/zt-policy/principals/x',
+      {
+        token: admin,
+        body: { type: 'robot', roles: 'admin', extra: 1 },
+      },
+    );
+    expect(r.status).toBe(400);
+    expect(r.body.errors.map((e) => e.pointer)).toEqual(
+      expect.arrayContaining(['/type', '/roles', '/extra']),
+    );
+    const engineer = await product.issuer.mint({ sub: 'eve@company.com', roles: ['engineer'] });
+    const forbidden = await call(product.url, 'PUT', '/v1/zt-policy/principals/eve@company.com', {
+      token: engineer,
+      body: { roles: ['infra_admin'] },
+    });
+    expect(forbidden.status).toBe(403);
+  });
 });

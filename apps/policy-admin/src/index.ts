@@ -3,6 +3,8 @@ import { PolicyAdminInit1763800000000 } from './migrations/1763800000000-policy-
 import { OutboxEntity } from './outbox/outbox.entity';
 import { PolicyAdminModule } from './policy-admin.module';
 import { PolicyEntity, PolicyVersionEntity } from './policies/policy.entity';
+import { Principals1763800000002 } from './migrations/1763800000002-principals';
+import { PrincipalEntity } from './principals/principal.entity';
 
 export { PolicyAdminModule };
 
@@ -10,7 +12,7 @@ export { PolicyAdminModule };
 export const policyAdminService: ServiceDefinition = {
   name: 'policy-admin',
   module: PolicyAdminModule,
-  entities: [PolicyEntity, PolicyVersionEntity, OutboxEntity],
-  migrations: [PolicyAdminInit1763800000000],
+  entities: [PolicyEntity, PolicyVersionEntity, OutboxEntity, PrincipalEntity],
+  migrations: [PolicyAdminInit1763800000000, Principals1763800000002],
   usesCache: false,
 };

@@ -4,13 +4,16 @@ import { OutboxRelay } from './outbox/outbox.relay';
 import { PoliciesController } from './policies/policies.controller';
 import { PoliciesRepository } from './policies/policies.repository';
 import { PoliciesService } from './policies/policies.service';
+import { PrincipalsController } from './principals/principals.controller';
+import { PrincipalsService } from './principals/principals.service';
 
 /** policy-admin: policies, their versions, and the outbox that relays every change to the bus. */
 @Module({
-  controllers: [PoliciesController],
+  controllers: [PoliciesController, PrincipalsController],
   providers: [
     PoliciesRepository,
     PoliciesService,
+    PrincipalsService,
     OutboxRelay,
     { provide: POLICY_SNAPSHOT_SOURCE, useExisting: PoliciesService },
   ],

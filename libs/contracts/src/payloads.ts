@@ -27,10 +27,37 @@ export interface PolicyChangeData {
   reason?: string;
 }
 
-/** Every active policy at one revision: what a new decision replica starts from. */
+/** An entry of the principal directory: what the organisation knows about a subject. */
+export interface DirectoryPrincipal {
+  id: string;
+  type: 'user' | 'service' | 'workload' | 'device';
+  roles: string[];
+  groups: string[];
+  attributes: Record<string, unknown>;
+}
+
+/**
+ * Data of a principal change on `zt.policy.changes` (key: `principal:<id>`, so compaction never
+ * mixes a principal with a policy of the same id). `principal` is null once deleted.
+ */
+export interface PrincipalChangeData {
+  principalId: string;
+  revision: number;
+  principal: DirectoryPrincipal | null;
+  actor: Actor;
+  reason?: string;
+}
+
+/** The topic key of a principal's changes. */
+export function principalKey(id: string): string {
+  return `principal:${id}`;
+}
+
+/** Every active policy and principal at one revision: what a new decision replica starts from. */
 export interface PolicySnapshot {
   revision: number;
   policies: Omit<PolicyChangeData, 'change' | 'actor' | 'reason'>[];
+  principals: Omit<PrincipalChangeData, 'actor' | 'reason'>[];
 }
 
 /** Supplies a {@link PolicySnapshot}; policy-admin provides one in-process when standalone. */

@@ -6,3 +6,4 @@ export * from './glob';
 export * from './authentication';
 export * from './time-window';
 export { EFFECT_PRECEDENCE } from './decide';
+export { boundsIssues } from './validation';

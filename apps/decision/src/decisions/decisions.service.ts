@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Injectable } from '@nestjs/common';
 import type { Principal } from '@zt/auth';
-import { canonicalJson } from '@zt/contracts';
+import { canonicalJson, DirectoryPrincipal } from '@zt/contracts';
 import { validationProblem } from '@zt/http';
 import type { DecisionRequest, DecisionResult } from '@zt/policy-engine';
 import { DecisionLogPublisher } from '../decision-log/decision-log.publisher';
@@ -40,6 +40,30 @@ export function withTokenFacts(request: DecisionBody, principal: Principal): Dec
   };
 }
 
+/**
+ * Adds what the principal directory knows about the subject: its roles and groups join the
+ * request's, its attributes fill in what the request does not say. The directory can only add
+ * memberships; a request cannot remove one the directory holds.
+ */
+export function withDirectoryFacts(
+  request: DecisionRequest,
+  directory: ReadonlyMap<string, DirectoryPrincipal>,
+): DecisionRequest {
+  const known = directory.get(request.subject.id);
+  if (!known) return request;
+  const { subject } = request;
+  return {
+    ...request,
+    subject: {
+      ...subject,
+      type: subject.type ?? known.type,
+      roles: [...new Set([...(subject.roles ?? []), ...known.roles])],
+      groups: [...new Set([...(subject.groups ?? []), ...known.groups])],
+      attributes: { ...known.attributes, ...(subject.attributes ?? {}) },
+    },
+  };
+}
+
 /** The policy decision point: validates, evaluates against the current set, logs. */
 @Injectable()
 export class DecisionsService {
@@ -52,7 +76,7 @@ export class DecisionsService {
     const started = performance.now();
     const errors = decisionRequestErrors(body);
     if (errors.length > 0) throw validationProblem(errors);
-    const request = withTokenFacts(body as DecisionBody, principal);
+    const request = withDirectoryFacts(withTokenFacts(body as DecisionBody, principal), this.state.directory);
     const revision = this.state.revision;
     const result = this.state.policies.evaluate(request);
     const decisionId = randomUUID();

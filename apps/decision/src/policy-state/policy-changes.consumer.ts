@@ -8,6 +8,7 @@ import {
   POLICY_SNAPSHOT_SOURCE,
   PolicyChangeData,
   PolicySnapshotSource,
+  PrincipalChangeData,
   Topics,
 } from '@zt/contracts';
 import { MessageBus } from '@zt/messaging';
@@ -19,6 +20,25 @@ const POLICY_EVENT_TYPES: string[] = [
   EventTypes.policyUpdated,
   EventTypes.policyDeleted,
 ];
+
+function isPrincipalChange(data: unknown): data is PrincipalChangeData {
+  if (typeof data !== 'object' || data === null) return false;
+  const d = data as Record<string, unknown>;
+  const p = d.principal as Record<string, unknown> | null;
+  return (
+    typeof d.principalId === 'string' &&
+    Number.isSafeInteger(d.revision) &&
+    (p === null ||
+      (typeof p === 'object' &&
+        typeof p.id === 'string' &&
+        Array.isArray(p.roles) &&
+        p.roles.every((r) => typeof r === 'string') &&
+        Array.isArray(p.groups) &&
+        p.groups.every((g) => typeof g === 'string') &&
+        typeof p.attributes === 'object' &&
+        p.attributes !== null))
+  );
+}
 
 function isPolicyChange(data: unknown): data is PolicyChangeData {
   if (typeof data !== 'object' || data === null) return false;
@@ -75,6 +95,11 @@ export class PolicyChangesConsumer implements OnApplicationBootstrap {
   }
 
   private handle(event: CloudEvent): Promise<void> {
+    if (event.type === EventTypes.principalUpserted || event.type === EventTypes.principalDeleted) {
+      if (isPrincipalChange(event.data)) this.state.applyPrincipal(event.data);
+      else this.logger.warn(`skipped malformed principal change ${event.id}`);
+      return Promise.resolve();
+    }
     if (!POLICY_EVENT_TYPES.includes(event.type)) return Promise.resolve();
     if (!isPolicyChange(event.data)) {
       this.logger.warn(`skipped malformed policy change ${event.id}`);

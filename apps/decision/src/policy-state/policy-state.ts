@@ -1,5 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { PolicyChangeData, PolicySnapshot } from '@zt/contracts';
+import type {
+  DirectoryPrincipal,
+  PolicyChangeData,
+  PolicySnapshot,
+  PrincipalChangeData,
+} from '@zt/contracts';
+import { principalKey } from '@zt/contracts';
 import { parsePolicy, PolicySet } from '@zt/policy-engine';
 
 /**
@@ -11,6 +17,8 @@ import { parsePolicy, PolicySet } from '@zt/policy-engine';
 export class PolicyState {
   private readonly logger = new Logger('PolicyState');
   readonly policies = new PolicySet();
+  /** The principal directory: roles, groups and attributes by subject id. */
+  readonly directory = new Map<string, DirectoryPrincipal>();
   private readonly appliedRevision = new Map<string, number>();
   private current = 0;
 
@@ -46,9 +54,21 @@ export class PolicyState {
     return true;
   }
 
+  /** Applies one principal change; same idempotence rule as policies, under the principal's key. */
+  applyPrincipal(change: Pick<PrincipalChangeData, 'principalId' | 'revision' | 'principal'>): boolean {
+    const key = principalKey(change.principalId);
+    if (change.revision <= (this.appliedRevision.get(key) ?? 0)) return false;
+    if (change.principal) this.directory.set(change.principalId, change.principal);
+    else this.directory.delete(change.principalId);
+    this.appliedRevision.set(key, change.revision);
+    this.current = Math.max(this.current, change.revision);
+    return true;
+  }
+
   /** Loads a snapshot on top of whatever the stream already delivered. */
   load(snapshot: PolicySnapshot): void {
     for (const record of snapshot.policies) this.apply(record);
+    for (const record of snapshot.principals) this.applyPrincipal(record);
     this.current = Math.max(this.current, snapshot.revision);
   }
 }

@@ -2,9 +2,13 @@ import { Injectable } from '@nestjs/common';
 import { insertable } from '@zt/persistence';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { OutboxEntity } from '../outbox/outbox.entity';
+import { PrincipalEntity } from '../principals/principal.entity';
 import { PolicyEntity, PolicyVersionEntity } from './policy.entity';
 
-/** Policy storage inside one transaction; every write of a change goes through one of these. */
+/**
+ * The policy state (policies and principals) inside one transaction; every write of a change
+ * goes through one of these, so the revision counter and the outbox see every change.
+ */
 export class PolicyTransaction {
   constructor(private readonly manager: EntityManager) {}
 
@@ -47,6 +51,18 @@ export class PolicyTransaction {
     await this.manager.insert(PolicyVersionEntity, insertable(version));
   }
 
+  findPrincipalForUpdate(id: string): Promise<PrincipalEntity | null> {
+    return this.manager.findOne(PrincipalEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  async savePrincipal(principal: PrincipalEntity): Promise<void> {
+    await this.manager.save(PrincipalEntity, principal);
+  }
+
+  async deletePrincipal(id: string): Promise<void> {
+    await this.manager.delete(PrincipalEntity, { id });
+  }
+
   async enqueue(message: Pick<OutboxEntity, 'topic' | 'key' | 'event'>): Promise<void> {
     await this.manager.insert(
       OutboxEntity,
@@ -86,8 +102,12 @@ export class PoliciesRepository {
       .find({ where: { deletedAt: IsNull() }, order: { id: 'ASC' } });
   }
 
-  /** Every active policy and the revision they add up to, read in one consistent snapshot. */
-  snapshot(): Promise<{ revision: number; policies: PolicyEntity[] }> {
+  findPrincipal(id: string): Promise<PrincipalEntity | null> {
+    return this.dataSource.getRepository(PrincipalEntity).findOne({ where: { id } });
+  }
+
+  /** Every active policy and principal and the revision they add up to, read in one snapshot. */
+  snapshot(): Promise<{ revision: number; policies: PolicyEntity[]; principals: PrincipalEntity[] }> {
     return this.dataSource.transaction('REPEATABLE READ', async (manager) => {
       const rows: { value: string }[] = await manager.query(
         `SELECT value FROM policy_admin.revision WHERE id = 1`,
@@ -96,7 +116,8 @@ export class PoliciesRepository {
         where: { deletedAt: IsNull() },
         order: { id: 'ASC' },
       });
-      return { revision: Number(rows[0].value), policies };
+      const principals = await manager.find(PrincipalEntity, { order: { id: 'ASC' } });
+      return { revision: Number(rows[0].value), policies, principals };
     });
   }
 }

@@ -16,6 +16,7 @@ import { ProblemError, validationProblem } from '@zt/http';
 import { CanonicalPolicy, exportPolicy, parsePolicy, PolicyFormat } from '@zt/policy-engine';
 import { OutboxRelay } from '../outbox/outbox.relay';
 import { changedPointers } from './document-diff';
+import { toDirectoryPrincipal } from '../principals/principals.service';
 import { newPolicyId } from './policy-id';
 import { PolicyEntity, PolicyVersionEntity } from './policy.entity';
 import { PoliciesRepository, PolicyTransaction } from './policies.repository';
@@ -202,7 +203,7 @@ export class PoliciesService implements PolicySnapshotSource {
 
   /** The active set at one revision, for decision replicas that start up. */
   async snapshot(): Promise<PolicySnapshot> {
-    const { revision, policies } = await this.repository.snapshot();
+    const { revision, policies, principals } = await this.repository.snapshot();
     return {
       revision,
       policies: policies.map((p) => ({
@@ -211,6 +212,11 @@ export class PoliciesService implements PolicySnapshotSource {
         revision: p.revision,
         format: p.format,
         document: p.document,
+      })),
+      principals: principals.map((p) => ({
+        principalId: p.id,
+        revision: p.revision,
+        principal: toDirectoryPrincipal(p),
       })),
     };
   }
