@@ -225,4 +225,116 @@ describe('policy administration over HTTP (standalone)', () => {
     });
     expect(forbidden.status).toBe(403);
   });
+
+  it('filters the list by subject, resource, effect and mode, and pages with a Link cursor', async () => {
+    for (let i = 0; i < 5; i++) {
+      await call(product.url, 'POST', POLICIES, {
+        token: admin,
+        body: {
+          id: `pol_page_${i}`,
+          name: `page ${i}`,
+          subjects: [i % 2 ? 'group:pagers' : 'group:others'],
+          resources: [i % 2 ? 'pager.%_.*' : 'other.res'],
+          actions: ['read'],
+          effect: i === 3 ? 'deny' : 'allow',
+        },
+      });
+    }
+    const bySubject = await call<{ id: string }[]>(product.url, 'GET', `${POLICIES}?subject=group:pagers`, {
+      token: admin,
+    });
+    expect(bySubject.body.map((p) => p.id)).toEqual(['pol_page_1', 'pol_page_3']);
+    // Glob semantics, with LIKE's own wildcards in the pattern taken literally.
+    const byResource = await call<{ id: string }[]>(
+      product.url,
+      'GET',
+      `${POLICIES}?resource=${encodeURIComponent('pager.%_.x')}`,
+      {
+        token: admin,
+      },
+    );
+    expect(byResource.body.map((p) => p.id)).toEqual(['pol_page_1', 'pol_page_3']);
+    const notLike = await call<unknown[]>(product.url, 'GET', `${POLICIES}?resource=pager.ab.x`, {
+      token: admin,
+    });
+    expect(notLike.body).toEqual([]);
+    const denies = await call<{ id: string }[]>(
+      product.url,
+      'GET',
+      `${POLICIES}?effect=deny&subject=group:pagers`,
+      { token: admin },
+    );
+    expect(denies.body.map((p) => p.id)).toEqual(['pol_page_3']);
+
+    const seen: string[] = [];
+    let next: string | undefined = `${POLICIES}?limit=2&subject=group:others`;
+    while (next) {
+      const page: { body: { id: string }[]; headers: Headers } = await call<{ id: string }[]>(
+        product.url,
+        'GET',
+        next,
+        { token: admin },
+      );
+      expect(page.body.length).toBeLessThanOrEqual(2);
+      seen.push(...page.body.map((p) => p.id));
+      next = /<([^>]+)>; rel="next"/.exec(page.headers.get('link') ?? '')?.[1];
+    }
+    expect(seen).toEqual(['pol_page_0', 'pol_page_2', 'pol_page_4']);
+    const bad = await call<{ errors: { pointer: string }[] }>(
+      product.url,
+      'GET',
+      `${POLICIES}?limit=0&effect=maybe&cursor=%21`,
+      {
+        token: admin,
+      },
+    );
+    expect(bad.body.errors.map((e) => e.pointer).sort()).toEqual(['/cursor', '/effect', '/limit']);
+  });
+
+  it('validates without storing, and converts between shapes on request', async () => {
+    const nist = {
+      ...seedExamples().find((p) => p.policyId === 'ztpol-deny-s3'),
+      policyId: 'ztpol-never-stored',
+    };
+    const asApi = await call(product.url, 'POST', '/v1/zt-policy/policies:validate?format=zt', {
+      token: admin,
+      body: nist,
+    });
+    expect(asApi.status).toBe(200);
+    expect(asApi.body).toMatchObject({
+      valid: true,
+      format: 'nist',
+      policy: { id: 'ztpol-never-stored', subjects: ['group:contractors'], effect: 'deny' },
+    });
+    const invalid = await call(product.url, 'POST', '/v1/zt-policy/policies:validate', {
+      token: admin,
+      body: { ...nist, effect: 'maybe' },
+    });
+    expect(invalid.status).toBe(400);
+    expect(invalid.body.errors).toEqual([expect.objectContaining({ pointer: '/effect' })]);
+    const inexpressible = await call(product.url, 'POST', '/v1/zt-policy/policies:validate?format=ztna', {
+      token: admin,
+      body: nist,
+    });
+    expect(inexpressible.status).toBe(400);
+    expect((await call(product.url, 'GET', `${POLICIES}/ztpol-never-stored`, { token: admin })).status).toBe(
+      404,
+    );
+  });
+
+  it('serves a snapshot of every policy and principal at one revision, to PDPs and admins only', async () => {
+    const pdp = await product.issuer.mint({ sub: 'decision-1', roles: ['pdp'] });
+    const snapshot = await call<{
+      revision: number;
+      policies: { policyId: string }[];
+      principals: unknown[];
+    }>(product.url, 'GET', '/v1/zt-policy/policies:snapshot', { token: pdp });
+    expect(snapshot.status).toBe(200);
+    expect(snapshot.body.revision).toBeGreaterThan(0);
+    expect(snapshot.body.policies.map((p) => p.policyId)).toContain('pol_versions');
+    const engineer = await product.issuer.mint({ sub: 'eve@company.com', roles: ['engineer'] });
+    expect(
+      (await call(product.url, 'GET', '/v1/zt-policy/policies:snapshot', { token: engineer })).status,
+    ).toBe(403);
+  });
 });

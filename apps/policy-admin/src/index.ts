@@ -4,6 +4,7 @@ import { OutboxEntity } from './outbox/outbox.entity';
 import { PolicyAdminModule } from './policy-admin.module';
 import { PolicyEntity, PolicyVersionEntity } from './policies/policy.entity';
 import { Principals1763800000002 } from './migrations/1763800000002-principals';
+import { PolicyTargets1763800000003 } from './migrations/1763800000003-policy-targets';
 import { PrincipalEntity } from './principals/principal.entity';
 
 export { PolicyAdminModule };
@@ -13,6 +14,6 @@ export const policyAdminService: ServiceDefinition = {
   name: 'policy-admin',
   module: PolicyAdminModule,
   entities: [PolicyEntity, PolicyVersionEntity, OutboxEntity, PrincipalEntity],
-  migrations: [PolicyAdminInit1763800000000, Principals1763800000002],
+  migrations: [PolicyAdminInit1763800000000, Principals1763800000002, PolicyTargets1763800000003],
   usesCache: false,
 };

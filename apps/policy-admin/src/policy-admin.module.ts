@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { POLICY_SNAPSHOT_SOURCE } from '@zt/contracts';
 import { OutboxRelay } from './outbox/outbox.relay';
-import { PoliciesController } from './policies/policies.controller';
+import { PoliciesController, PolicyActionsController } from './policies/policies.controller';
 import { PoliciesRepository } from './policies/policies.repository';
 import { PoliciesService } from './policies/policies.service';
 import { PrincipalsController } from './principals/principals.controller';
@@ -9,7 +9,7 @@ import { PrincipalsService } from './principals/principals.service';
 
 /** policy-admin: policies, their versions, and the outbox that relays every change to the bus. */
 @Module({
-  controllers: [PoliciesController, PrincipalsController],
+  controllers: [PoliciesController, PolicyActionsController, PrincipalsController],
   providers: [
     PoliciesRepository,
     PoliciesService,

@@ -1,8 +1,28 @@
-import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Put, Req, Res } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Headers,
+  HttpCode,
+  Param,
+  Post,
+  Put,
+  Query,
+  Req,
+  Res,
+} from '@nestjs/common';
+import type { PolicySnapshot } from '@zt/contracts';
 import { CurrentPrincipal, Principal, RequireMfa, Roles } from '@zt/auth';
 import { correlationIdOf, validationProblem } from '@zt/http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ChangeContext, PoliciesService, PolicyVersionView, StoredPolicy } from './policies.service';
+import {
+  ChangeContext,
+  PoliciesService,
+  PolicyListQuery,
+  PolicyVersionView,
+  StoredPolicy,
+} from './policies.service';
 
 export const POLICIES_PATH = 'v1/zt-policy/policies';
 const MAX_REASON = 500;
@@ -35,9 +55,20 @@ function context(principal: Principal, request: FastifyRequest, reason: string |
 export class PoliciesController {
   constructor(private readonly policies: PoliciesService) {}
 
+  /** Active policies as an array (the seed's shape); the next page is in the Link header. */
   @Get()
-  async list(): Promise<Record<string, unknown>[]> {
-    return (await this.policies.list()).map((p) => p.document);
+  async list(
+    @Query() query: PolicyListQuery,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<Record<string, unknown>[]> {
+    const page = await this.policies.list(query);
+    if (page.nextCursor) {
+      const next = new URL(request.url, 'http://host');
+      next.searchParams.set('cursor', page.nextCursor);
+      void reply.header('link', `<${next.pathname}${next.search}>; rel="next"`);
+    }
+    return page.policies.map((p) => p.document);
   }
 
   @Get(':id')
@@ -139,5 +170,28 @@ export class PoliciesController {
     const row = await this.policies.version(id, /^\d{1,9}$/.test(version) ? Number(version) : NaN);
     void reply.header('etag', `"${row.version}"`);
     return row.document ?? { deleted: true };
+  }
+}
+
+/**
+ * Collection actions named with a colon (`/policies:validate`, AIP-136 style); `::` is how
+ * Fastify's router spells a literal colon.
+ */
+@Controller('v1/zt-policy')
+export class PolicyActionsController {
+  constructor(private readonly policies: PoliciesService) {}
+
+  /** Validates a document of any shape without storing it; `?format=` picks the shape out. */
+  @Post('policies::validate')
+  @HttpCode(200)
+  validate(@Body() body: unknown, @Query('format') format?: string): unknown {
+    return this.policies.validate(body, format);
+  }
+
+  /** Every active policy and principal at one revision, for decision replicas. */
+  @Get('policies::snapshot')
+  @Roles('pdp', 'policy_admin', 'infra_admin')
+  snapshot(): Promise<PolicySnapshot> {
+    return this.policies.snapshot();
   }
 }

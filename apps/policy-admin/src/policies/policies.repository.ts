@@ -71,6 +71,19 @@ export class PolicyTransaction {
   }
 }
 
+/** Filters of the policy list; `after` is the last id of the previous page. */
+export interface PolicyFilter {
+  subject?: string;
+  resource?: string;
+  effect?: string;
+  enforcementMode?: string;
+  after?: string;
+  limit: number;
+}
+
+// SQL turning the glob in g.pattern into a LIKE pattern with backslash as the escape character.
+const GLOB_TO_LIKE = String.raw`translate(replace(replace(replace(g.pattern, '\', '\\'), '%', '\%'), '_', '\_'), '*?', '%_')`;
+
 /** Reads and transactions over the policy tables; no business rules here. */
 @Injectable()
 export class PoliciesRepository {
@@ -96,10 +109,29 @@ export class PoliciesRepository {
     return this.dataSource.getRepository(PolicyVersionEntity).findOne({ where: { policyId: id, version } });
   }
 
-  listActive(): Promise<PolicyEntity[]> {
-    return this.dataSource
+  /** A page of active policies in id order, after `after`, narrowed by the filters. */
+  listActive(filter: PolicyFilter): Promise<PolicyEntity[]> {
+    const qb = this.dataSource
       .getRepository(PolicyEntity)
-      .find({ where: { deletedAt: IsNull() }, order: { id: 'ASC' } });
+      .createQueryBuilder('p')
+      .where('p.deleted_at IS NULL')
+      .orderBy('p.id', 'ASC')
+      .limit(filter.limit);
+    if (filter.after !== undefined) qb.andWhere('p.id > :after', { after: filter.after });
+    if (filter.effect !== undefined) qb.andWhere('p.effect = :effect', { effect: filter.effect });
+    if (filter.enforcementMode !== undefined)
+      qb.andWhere('p.enforcement_mode = :mode', { mode: filter.enforcementMode });
+    if (filter.subject !== undefined)
+      qb.andWhere('p.subject_keys @> jsonb_build_array(:subject::text)', { subject: filter.subject });
+    if (filter.resource !== undefined) {
+      // Each glob becomes a LIKE pattern: LIKE's own wildcards and escape are escaped first.
+      qb.andWhere(
+        `EXISTS (SELECT 1 FROM jsonb_array_elements_text(p.resource_patterns) AS g(pattern)
+                  WHERE :resource LIKE ${GLOB_TO_LIKE})`,
+        { resource: filter.resource },
+      );
+    }
+    return qb.getMany();
   }
 
   findPrincipal(id: string): Promise<PrincipalEntity | null> {

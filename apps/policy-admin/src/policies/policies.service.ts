@@ -13,13 +13,19 @@ import {
   Topics,
 } from '@zt/contracts';
 import { ProblemError, validationProblem } from '@zt/http';
-import { CanonicalPolicy, exportPolicy, parsePolicy, PolicyFormat } from '@zt/policy-engine';
+import {
+  CanonicalPolicy,
+  exportPolicy,
+  parsePolicy,
+  PolicyExportError,
+  PolicyFormat,
+} from '@zt/policy-engine';
 import { OutboxRelay } from '../outbox/outbox.relay';
 import { changedPointers } from './document-diff';
 import { toDirectoryPrincipal } from '../principals/principals.service';
 import { newPolicyId } from './policy-id';
 import { PolicyEntity, PolicyVersionEntity } from './policy.entity';
-import { PoliciesRepository, PolicyTransaction } from './policies.repository';
+import { PoliciesRepository, PolicyFilter, PolicyTransaction } from './policies.repository';
 
 /** A stored policy as the API shows it: the document in its own shape, plus its version and revision. */
 export interface StoredPolicy {
@@ -64,6 +70,54 @@ function stored(entity: PolicyEntity): StoredPolicy {
 
 function notFound(id: string): ProblemError {
   return new ProblemError(404, 'POLICY_NOT_FOUND', `No active policy has the id ${id}.`);
+}
+
+const FORMATS: PolicyFormat[] = ['zt', 'nist', 'ztna'];
+const MAX_PAGE = 500;
+
+/** Query parameters of the policy list, as received. */
+export interface PolicyListQuery {
+  subject?: string;
+  resource?: string;
+  effect?: string;
+  enforcementMode?: string;
+  cursor?: string;
+  limit?: string;
+}
+
+/** Checks the list's query parameters, with a pointer per bad one. */
+function policyFilterOf(query: PolicyListQuery): PolicyFilter {
+  const errors: { pointer: string; detail: string }[] = [];
+  const limit = query.limit === undefined ? 100 : Number(query.limit);
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) {
+    errors.push({ pointer: '/limit', detail: `must be an integer from 1 to ${MAX_PAGE}` });
+  }
+  const after =
+    query.cursor === undefined ? undefined : Buffer.from(query.cursor, 'base64url').toString('utf8');
+  if (query.cursor !== undefined && (!/^[A-Za-z0-9_-]{1,400}$/.test(query.cursor) || after === '')) {
+    errors.push({ pointer: '/cursor', detail: 'must be a cursor returned by a previous page' });
+  }
+  if (query.effect !== undefined && !['allow', 'deny', 'require_mfa', 'isolate'].includes(query.effect)) {
+    errors.push({ pointer: '/effect', detail: 'must be allow, deny, require_mfa or isolate' });
+  }
+  if (
+    query.enforcementMode !== undefined &&
+    !['enforce', 'audit', 'disabled'].includes(query.enforcementMode)
+  ) {
+    errors.push({ pointer: '/enforcementMode', detail: 'must be enforce, audit or disabled' });
+  }
+  for (const name of ['subject', 'resource'] as const) {
+    if ((query[name]?.length ?? 0) > 512) errors.push({ pointer: `/${name}`, detail: 'is too long' });
+  }
+  if (errors.length > 0) throw validationProblem(errors, 'Invalid query parameters.');
+  return {
+    subject: query.subject,
+    resource: query.resource,
+    effect: query.effect,
+    enforcementMode: query.enforcementMode,
+    after,
+    limit,
+  };
 }
 
 /** Validates a document of any shape; the API answers 400 with a pointer per problem. */
@@ -175,8 +229,40 @@ export class PoliciesService implements PolicySnapshotSource {
     return stored(entity);
   }
 
-  async list(): Promise<StoredPolicy[]> {
-    return (await this.repository.listActive()).map(stored);
+  /** A page of active policies and the cursor of the next page (absent on the last page). */
+  async list(query: PolicyListQuery): Promise<{ policies: StoredPolicy[]; nextCursor?: string }> {
+    const filter = policyFilterOf(query);
+    const rows = await this.repository.listActive({ ...filter, limit: filter.limit + 1 });
+    const page = rows.slice(0, filter.limit);
+    const more = rows.length > filter.limit;
+    return {
+      policies: page.map(stored),
+      ...(more ? { nextCursor: Buffer.from(page[page.length - 1].id).toString('base64url') } : {}),
+    };
+  }
+
+  /** Validates a document without storing it and returns it in the requested shape. */
+  validate(
+    body: unknown,
+    format: string | undefined,
+  ): { valid: true; format: PolicyFormat; policy: Record<string, unknown> } {
+    if (format !== undefined && !FORMATS.includes(format as PolicyFormat)) {
+      throw validationProblem(
+        [{ pointer: '/format', detail: `must be one of ${FORMATS.join(', ')}` }],
+        'Invalid query parameters.',
+      );
+    }
+    const parsed = parseOrThrow(body, 'pol_validation');
+    const target = (format as PolicyFormat | undefined) ?? parsed.format;
+    try {
+      return { valid: true, format: parsed.format, policy: exportPolicy(parsed.policy, target) };
+    } catch (error) {
+      if (!(error instanceof PolicyExportError)) throw error;
+      throw validationProblem(
+        [{ pointer: '', detail: error.message }],
+        `The policy cannot be expressed in the ${target} shape.`,
+      );
+    }
   }
 
   /** The history of a policy, deleted ones included, each version with what it changed. */
@@ -252,6 +338,8 @@ export class PoliciesService implements PolicySnapshotSource {
           document: exportPolicy(next.policy, next.format),
           effect: next.policy.effect,
           enforcementMode: next.policy.enforcementMode,
+          subjectKeys: next.policy.subjects.map((s) => (s.kind === 'any' ? '*' : `${s.kind}:${s.value}`)),
+          resourcePatterns: next.policy.resources.map((r) => r.pattern),
           deletedAt: null,
         });
       } else {

@@ -25,6 +25,14 @@ export class PolicyEntity {
   @Column('text', { name: 'enforcement_mode' })
   enforcementMode!: string;
 
+  /** `group:x`, `user:y`, `*`...: the subjects, in the API shape's words, for filtering. */
+  @Column('jsonb', { name: 'subject_keys' })
+  subjectKeys!: string[];
+
+  /** The resource globs, for filtering. */
+  @Column('jsonb', { name: 'resource_patterns' })
+  resourcePatterns!: string[];
+
   @Column('bigint', {
     name: 'revision',
     transformer: { to: (v: number) => v, from: (v: string) => Number(v) },
