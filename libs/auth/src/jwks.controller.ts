@@ -1,5 +1,6 @@
 import { Controller, Get, Header, Inject } from '@nestjs/common';
 import type { JWK } from 'jose';
+import { ApiOperation } from '@zt/http';
 import { Public } from './auth.decorators';
 import { DevIssuer } from './dev-issuer';
 
@@ -9,6 +10,16 @@ import { DevIssuer } from './dev-issuer';
 export class JwksController {
   constructor(@Inject(DevIssuer) private readonly issuer: DevIssuer) {}
 
+  @ApiOperation({
+    summary: 'Public keys of the development token issuer',
+    tag: 'meta',
+    responses: {
+      200: {
+        description: 'A JWKS',
+        schema: { type: 'object', required: ['keys'], properties: { keys: { type: 'array' } } },
+      },
+    },
+  })
   @Get('jwks.json')
   @Header('cache-control', 'public, max-age=300')
   jwks(): { keys: JWK[] } {

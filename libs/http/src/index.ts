@@ -1,3 +1,5 @@
 export * from './problem';
 export * from './problem.filter';
 export * from './correlation';
+export * from './openapi/api-operation';
+export * from './openapi/openapi-document';

@@ -7,3 +7,4 @@ export * from './authentication';
 export * from './time-window';
 export { EFFECT_PRECEDENCE } from './decide';
 export { boundsIssues } from './validation';
+export { POLICY_DOCUMENT_SCHEMAS } from './schemas';

@@ -1,5 +1,6 @@
 import { Controller, Get, Header, Inject, Res } from '@nestjs/common';
 import { Public } from '@zt/auth';
+import { ApiOperation } from '@zt/http';
 import { ReadinessRegistry } from '@zt/observability';
 import type { FastifyReply } from 'fastify';
 import { Registry } from 'prom-client';
@@ -14,12 +15,33 @@ export class HealthController {
   ) {}
 
   /** Alive: the event loop answers. Says nothing about dependencies on purpose. */
+  @ApiOperation({
+    summary: 'Liveness',
+    tag: 'health',
+    responses: {
+      200: {
+        description: 'Alive',
+        schema: { type: 'object', required: ['status'], properties: { status: { const: 'ok' } } },
+      },
+    },
+  })
   @Get('healthz')
   health(): { status: 'ok' } {
     return { status: 'ok' };
   }
 
   /** Ready: every registered dependency (database, bus, cache, policy state) answers. */
+  @ApiOperation({
+    summary: 'Readiness of every dependency',
+    tag: 'health',
+    responses: {
+      200: { description: 'Ready', schema: { type: 'object', required: ['status', 'checks'] } },
+      503: {
+        description: 'Not ready; checks say which',
+        schema: { type: 'object', required: ['status', 'checks'] },
+      },
+    },
+  })
   @Get('readyz')
   async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<unknown> {
     const result = await this.readiness.evaluate();
@@ -27,6 +49,11 @@ export class HealthController {
     return { status: result.ready ? 'ready' : 'not_ready', checks: result.checks };
   }
 
+  @ApiOperation({
+    summary: 'Prometheus metrics',
+    tag: 'health',
+    responses: { 200: { description: 'Prometheus text format' } },
+  })
   @Get('metrics')
   @Header('content-type', 'text/plain; version=0.0.4')
   async scrape(): Promise<string> {

@@ -6,8 +6,9 @@ import { MessageBus, MessagingModule, MessagingOptions } from '@zt/messaging';
 import { createMetricsRegistry, ReadinessRegistry } from '@zt/observability';
 import { Database, DatabaseLocation, DatabaseModule } from '@zt/persistence';
 import { Registry } from 'prom-client';
-import { ModuleRef } from '@nestjs/core';
+import { DiscoveryModule, ModuleRef } from '@nestjs/core';
 import { HealthController } from './health.controller';
+import { OpenApiController } from './openapi.controller';
 import { ServiceDefinition } from './service-definition';
 
 /** Everything the root module is assembled from; computed by {@link rootModule}'s callers. */
@@ -97,6 +98,7 @@ export function rootModule(options: RootModuleOptions): DynamicModule {
   const { config, services, mode } = options;
   const imports: DynamicModule['imports'] = [
     CoreModule.forRoot(options),
+    DiscoveryModule,
     MessagingModule.forRoot(messaging(options)),
     AuthModule.forRoot({ config, devIssuer: options.devIssuer }),
   ];
@@ -128,7 +130,7 @@ export function rootModule(options: RootModuleOptions): DynamicModule {
   return {
     module: RootModule,
     imports,
-    controllers: [HealthController],
+    controllers: [HealthController, OpenApiController],
     providers: [InfrastructureReadiness],
   };
 }

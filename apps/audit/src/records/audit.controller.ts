@@ -1,12 +1,66 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { Roles } from '@zt/auth';
+import { ApiOperation, problem } from '@zt/http';
 import { AuditPage, AuditService } from './audit.service';
+
+const RECORD = {
+  type: 'object',
+  required: [
+    'seq',
+    'eventId',
+    'eventTime',
+    'recordedAt',
+    'type',
+    'source',
+    'actor',
+    'subject',
+    'payload',
+    'prevHash',
+    'hash',
+  ],
+  properties: {
+    seq: { type: 'integer' },
+    eventId: { type: 'string' },
+    eventTime: { type: 'string' },
+    recordedAt: { type: 'string' },
+    type: { type: 'string' },
+    source: { type: 'string' },
+    actor: { type: 'string' },
+    subject: { type: ['string', 'null'] },
+    payload: {},
+    prevHash: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+    hash: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+  },
+};
 
 /** Read access to the audit trail, for auditors. */
 @Controller('v1/zt-policy/audit')
 export class AuditController {
   constructor(private readonly audit: AuditService) {}
 
+  @ApiOperation({
+    summary: 'Audit records in sequence order (auditor or infra_admin)',
+    tag: 'audit',
+    query: {
+      type: { schema: { type: 'string' }, description: 'Only this CloudEvents type' },
+      limit: {
+        schema: { type: 'integer', minimum: 1, maximum: 500 },
+        description: 'Page size (default 100)',
+      },
+      cursor: { schema: { type: 'string' }, description: 'next_cursor of the previous page' },
+    },
+    responses: {
+      200: {
+        description: 'A page of records',
+        schema: {
+          type: 'object',
+          required: ['items'],
+          properties: { items: { type: 'array', items: RECORD }, next_cursor: { type: 'string' } },
+        },
+      },
+      400: problem('Invalid query; pointers in errors'),
+    },
+  })
   @Get('events')
   @Roles('auditor', 'infra_admin')
   events(@Query() query: { type?: string; cursor?: string; limit?: string }): Promise<AuditPage> {

@@ -1,14 +1,61 @@
 import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
 import { CurrentPrincipal, Principal } from '@zt/auth';
-import { correlationIdOf } from '@zt/http';
+import { ApiOperation, correlationIdOf, JsonSchema, problem } from '@zt/http';
+import { DECISION_REQUEST_SCHEMA } from './decision-request.schema';
 import type { FastifyRequest } from 'fastify';
 import { DecisionResponse, DecisionsService } from './decisions.service';
+
+const EFFECT = { enum: ['allow', 'deny', 'require_mfa', 'isolate'] };
+const POLICY_REF = {
+  type: 'object',
+  required: ['id', 'version'],
+  properties: { id: { type: 'string' }, version: { type: 'integer' } },
+};
+
+/** The native decision answer. */
+export const DECISION_RESPONSE_SCHEMA: JsonSchema = {
+  type: 'object',
+  required: [
+    'decision',
+    'decision_id',
+    'revision',
+    'decidingPolicies',
+    'reasons',
+    'userReasons',
+    'obligations',
+    'audit',
+    'candidates',
+  ],
+  properties: {
+    decision: EFFECT,
+    decision_id: { type: 'string' },
+    revision: { type: 'integer' },
+    decidingPolicies: { type: 'array', items: POLICY_REF },
+    reasons: { type: 'array', items: { type: 'string' } },
+    userReasons: { type: 'array', items: { type: 'string' } },
+    obligations: { type: 'array', items: { type: 'object', required: ['type', 'policyId'] } },
+    audit: { type: 'array', items: { type: 'object', required: ['id', 'version', 'wouldDecide'] } },
+    candidates: {
+      type: 'array',
+      items: { type: 'object', required: ['id', 'version', 'effect', 'enforcementMode', 'applies'] },
+    },
+  },
+};
 
 /** The native decision API. A PDP answers 200 with the decision; denying is the PEP's job. */
 @Controller('v1/zt-policy/decisions')
 export class DecisionsController {
   constructor(private readonly decisions: DecisionsService) {}
 
+  @ApiOperation({
+    summary: 'Decide a request (deny by default), with its explanation',
+    tag: 'decisions',
+    body: { schema: DECISION_REQUEST_SCHEMA as unknown as JsonSchema },
+    responses: {
+      200: { description: 'The decision', schema: DECISION_RESPONSE_SCHEMA },
+      400: problem('Invalid request; pointers in errors'),
+    },
+  })
   @Post()
   @HttpCode(200)
   decide(

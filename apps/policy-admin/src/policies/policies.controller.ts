@@ -14,7 +14,16 @@ import {
 } from '@nestjs/common';
 import type { PolicySnapshot } from '@zt/contracts';
 import { CurrentPrincipal, Principal, RequireMfa, Roles } from '@zt/auth';
-import { correlationIdOf, validationProblem } from '@zt/http';
+import { ApiOperation, correlationIdOf, problem, validationProblem } from '@zt/http';
+import {
+  INVALID,
+  NOT_FOUND,
+  POLICY_DOCUMENT,
+  POLICY_HEADERS,
+  REASON_HEADER,
+  SNAPSHOT,
+  VERSION_VIEW,
+} from './policies.api';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
   ChangeContext,
@@ -56,6 +65,32 @@ export class PoliciesController {
   constructor(private readonly policies: PoliciesService) {}
 
   /** Active policies as an array (the seed's shape); the next page is in the Link header. */
+  @ApiOperation({
+    summary: 'List active policies',
+    tag: 'policies',
+    query: {
+      subject: { schema: { type: 'string' }, description: 'A subject key such as group:engineering' },
+      resource: { schema: { type: 'string' }, description: 'A resource id; policies whose globs cover it' },
+      effect: {
+        schema: { enum: ['allow', 'deny', 'require_mfa', 'isolate'] },
+        description: 'Only this effect',
+      },
+      enforcementMode: { schema: { enum: ['enforce', 'audit', 'disabled'] }, description: 'Only this mode' },
+      limit: {
+        schema: { type: 'integer', minimum: 1, maximum: 500 },
+        description: 'Page size (default 100)',
+      },
+      cursor: { schema: { type: 'string' }, description: "From the previous page's Link header" },
+    },
+    responses: {
+      200: {
+        description: 'A page of policies',
+        schema: { type: 'array', items: POLICY_DOCUMENT },
+        headers: { link: 'rel="next" page' },
+      },
+      400: INVALID,
+    },
+  })
   @Get()
   async list(
     @Query() query: PolicyListQuery,
@@ -71,11 +106,34 @@ export class PoliciesController {
     return page.policies.map((p) => p.document);
   }
 
+  @ApiOperation({
+    summary: 'Read a policy',
+    tag: 'policies',
+    responses: {
+      200: { description: 'The policy document', schema: POLICY_DOCUMENT, headers: POLICY_HEADERS },
+      404: NOT_FOUND,
+    },
+  })
   @Get(':id')
   async get(@Param('id') id: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<unknown> {
     return describe(reply, await this.policies.get(id));
   }
 
+  @ApiOperation({
+    summary: 'Create a policy (any accepted shape)',
+    tag: 'policies',
+    headers: REASON_HEADER,
+    body: { schema: POLICY_DOCUMENT },
+    responses: {
+      201: {
+        description: 'Stored',
+        schema: POLICY_DOCUMENT,
+        headers: { ...POLICY_HEADERS, location: 'The new policy' },
+      },
+      400: INVALID,
+      409: problem('A policy with this id exists'),
+    },
+  })
   @Post()
   @Roles('policy_admin', 'infra_admin')
   async create(
@@ -90,6 +148,18 @@ export class PoliciesController {
     return describe(reply, policy);
   }
 
+  @ApiOperation({
+    summary: 'Replace a policy with a new version',
+    tag: 'policies',
+    headers: { 'if-match': 'The version this change is based on ("3")', ...REASON_HEADER },
+    body: { schema: POLICY_DOCUMENT },
+    responses: {
+      200: { description: 'The new version', schema: POLICY_DOCUMENT, headers: POLICY_HEADERS },
+      400: INVALID,
+      404: NOT_FOUND,
+      412: problem('If-Match names an older version'),
+    },
+  })
   @Put(':id')
   @Roles('policy_admin', 'infra_admin')
   async update(
@@ -110,6 +180,18 @@ export class PoliciesController {
     return describe(reply, policy);
   }
 
+  @ApiOperation({
+    summary: 'Delete a policy (infra_admin with MFA; restorable for 30 minutes)',
+    tag: 'policies',
+    headers: REASON_HEADER,
+    responses: {
+      204: {
+        description: 'Deleted',
+        headers: { 'zt-policy-revision': POLICY_HEADERS['zt-policy-revision'] },
+      },
+      404: NOT_FOUND,
+    },
+  })
   @Delete(':id')
   @HttpCode(204)
   @Roles('infra_admin')
@@ -125,6 +207,17 @@ export class PoliciesController {
     void reply.header('zt-policy-revision', String(policy.revision));
   }
 
+  @ApiOperation({
+    summary: 'Undo a delete within the restore window (infra_admin with MFA)',
+    tag: 'policies',
+    headers: REASON_HEADER,
+    responses: {
+      200: { description: 'Restored', schema: POLICY_DOCUMENT, headers: POLICY_HEADERS },
+      404: NOT_FOUND,
+      409: problem('The policy is not deleted'),
+      410: problem('The restore window has passed'),
+    },
+  })
   @Post(':id/restore')
   @HttpCode(200)
   @Roles('infra_admin')
@@ -139,6 +232,23 @@ export class PoliciesController {
     return describe(reply, await this.policies.restore(id, context(principal, request, reason)));
   }
 
+  @ApiOperation({
+    summary: 'Create a new version equal to an old one',
+    tag: 'policies',
+    headers: REASON_HEADER,
+    body: {
+      schema: {
+        type: 'object',
+        required: ['version'],
+        properties: { version: { type: 'integer', minimum: 1 } },
+      },
+    },
+    responses: {
+      200: { description: 'The new version', schema: POLICY_DOCUMENT, headers: POLICY_HEADERS },
+      400: INVALID,
+      404: problem('No such policy or version'),
+    },
+  })
   @Post(':id/rollback')
   @HttpCode(200)
   @Roles('policy_admin', 'infra_admin')
@@ -156,11 +266,31 @@ export class PoliciesController {
     );
   }
 
+  @ApiOperation({
+    summary: 'The version history of a policy',
+    tag: 'policies',
+    responses: {
+      200: { description: 'Oldest first', schema: { type: 'array', items: VERSION_VIEW } },
+      404: NOT_FOUND,
+    },
+  })
   @Get(':id/versions')
   versions(@Param('id') id: string): Promise<PolicyVersionView[]> {
     return this.policies.versions(id);
   }
 
+  @ApiOperation({
+    summary: 'One version of a policy',
+    tag: 'policies',
+    responses: {
+      200: {
+        description: 'Its document ({ deleted: true } for a delete)',
+        schema: { type: 'object' },
+        headers: { etag: 'The version' },
+      },
+      404: problem('No such version'),
+    },
+  })
   @Get(':id/versions/:version')
   async version(
     @Param('id') id: string,
@@ -182,6 +312,29 @@ export class PolicyActionsController {
   constructor(private readonly policies: PoliciesService) {}
 
   /** Validates a document of any shape without storing it; `?format=` picks the shape out. */
+  @ApiOperation({
+    summary: 'Validate a policy without storing it, optionally converting its shape',
+    tag: 'policies',
+    query: {
+      format: { schema: { enum: ['zt', 'nist', 'ztna'] }, description: 'The shape of the returned policy' },
+    },
+    body: { schema: POLICY_DOCUMENT },
+    responses: {
+      200: {
+        description: 'Valid',
+        schema: {
+          type: 'object',
+          required: ['valid', 'format', 'policy'],
+          properties: {
+            valid: { const: true },
+            format: { enum: ['zt', 'nist', 'ztna'] },
+            policy: POLICY_DOCUMENT,
+          },
+        },
+      },
+      400: INVALID,
+    },
+  })
   @Post('policies::validate')
   @HttpCode(200)
   validate(@Body() body: unknown, @Query('format') format?: string): unknown {
@@ -189,6 +342,11 @@ export class PolicyActionsController {
   }
 
   /** Every active policy and principal at one revision, for decision replicas. */
+  @ApiOperation({
+    summary: 'Every active policy and principal at one revision (for decision replicas)',
+    tag: 'policies',
+    responses: { 200: { description: 'The snapshot', schema: SNAPSHOT } },
+  })
   @Get('policies::snapshot')
   @Roles('pdp', 'policy_admin', 'infra_admin')
   snapshot(): Promise<PolicySnapshot> {

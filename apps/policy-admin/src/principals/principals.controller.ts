@@ -1,19 +1,49 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Put, Req, Res } from '@nestjs/common';
 import { CurrentPrincipal, Principal, Roles } from '@zt/auth';
-import { correlationIdOf } from '@zt/http';
+import { ApiOperation, correlationIdOf, JsonSchema, problem } from '@zt/http';
+import { PRINCIPAL_BODY_SCHEMA } from './principal-body.schema';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PrincipalsService, StoredPrincipal } from './principals.service';
+
+const PRINCIPAL: JsonSchema = {
+  type: 'object',
+  required: ['id', 'type', 'roles', 'groups', 'attributes', 'version', 'revision'],
+  properties: {
+    id: { type: 'string' },
+    type: { enum: ['user', 'service', 'workload', 'device'] },
+    roles: { type: 'array', items: { type: 'string' } },
+    groups: { type: 'array', items: { type: 'string' } },
+    attributes: { type: 'object' },
+    version: { type: 'integer' },
+    revision: { type: 'integer' },
+  },
+};
+const MISSING = problem('No such principal');
 
 /** HTTP for the principal directory. */
 @Controller('v1/zt-policy/principals')
 export class PrincipalsController {
   constructor(private readonly principals: PrincipalsService) {}
 
+  @ApiOperation({
+    summary: 'Read a principal',
+    tag: 'principals',
+    responses: { 200: { description: 'The principal', schema: PRINCIPAL }, 404: MISSING },
+  })
   @Get(':id')
   get(@Param('id') id: string): Promise<StoredPrincipal> {
     return this.principals.get(id);
   }
 
+  @ApiOperation({
+    summary: 'Create or replace a principal',
+    tag: 'principals',
+    body: { schema: PRINCIPAL_BODY_SCHEMA as unknown as JsonSchema },
+    responses: {
+      200: { description: 'Stored', schema: PRINCIPAL },
+      400: problem('Invalid principal; pointers in errors'),
+    },
+  })
   @Put(':id')
   @Roles('policy_admin', 'infra_admin')
   async put(
@@ -28,6 +58,11 @@ export class PrincipalsController {
     return principal;
   }
 
+  @ApiOperation({
+    summary: 'Remove a principal',
+    tag: 'principals',
+    responses: { 204: { description: 'Removed' }, 404: MISSING },
+  })
   @Delete(':id')
   @HttpCode(204)
   @Roles('policy_admin', 'infra_admin')

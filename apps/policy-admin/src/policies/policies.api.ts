@@ -1,0 +1,54 @@
+import { JsonSchema, problem } from '@zt/http';
+import { POLICY_DOCUMENT_SCHEMAS } from '@zt/policy-engine';
+
+/** A policy document in any of the three accepted shapes. */
+export const POLICY_DOCUMENT: JsonSchema = {
+  anyOf: [POLICY_DOCUMENT_SCHEMAS.zt, POLICY_DOCUMENT_SCHEMAS.nist, POLICY_DOCUMENT_SCHEMAS.ztna],
+};
+
+export const VERSION_VIEW: JsonSchema = {
+  type: 'object',
+  required: ['version', 'change', 'revision', 'actor', 'reason', 'createdAt', 'changed'],
+  properties: {
+    version: { type: 'integer' },
+    change: { enum: ['created', 'updated', 'deleted', 'restored', 'rolled_back'] },
+    revision: { type: 'integer' },
+    actor: { type: 'string' },
+    reason: { type: ['string', 'null'] },
+    createdAt: { type: 'string', format: 'date-time' },
+    changed: { type: 'array', items: { type: 'string' } },
+  },
+};
+
+export const SNAPSHOT: JsonSchema = {
+  type: 'object',
+  required: ['revision', 'policies', 'principals'],
+  properties: {
+    revision: { type: 'integer' },
+    policies: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['policyId', 'version', 'revision', 'format', 'document'],
+        properties: {
+          policyId: { type: 'string' },
+          version: { type: 'integer' },
+          revision: { type: 'integer' },
+          format: { enum: ['zt', 'nist', 'ztna'] },
+          document: { type: 'object' },
+        },
+      },
+    },
+    principals: { type: 'array', items: { type: 'object' } },
+  },
+};
+
+export const POLICY_HEADERS = {
+  etag: 'The policy version, for If-Match',
+  'zt-policy-revision': 'The policy set revision after this change',
+};
+
+export const REASON_HEADER = { 'zt-change-reason': 'Why (kept in the history, at most 500 characters)' };
+
+export const INVALID = problem('Invalid input; `errors` has a JSON pointer per field');
+export const NOT_FOUND = problem('No such policy');

@@ -1,0 +1,120 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import {
+  Controller,
+  Get,
+  Header,
+  Inject,
+  NotFoundException,
+  Param,
+  RequestMethod,
+  Res,
+} from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
+import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
+import { Public, PUBLIC_KEY } from '@zt/auth';
+import {
+  API_OPERATION_KEY,
+  ApiOperation,
+  ApiOperationSpec,
+  buildOpenApiDocument,
+  DocumentedRoute,
+} from '@zt/http';
+
+const UI_DIR = dirname(require.resolve('swagger-ui-dist/package.json'));
+const UI_ASSETS: Record<string, string> = {
+  'swagger-ui.css': 'text/css; charset=utf-8',
+  'swagger-ui-bundle.js': 'text/javascript; charset=utf-8',
+};
+const UI_PAGE = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Zero Trust Policy API</title>
+<link rel="stylesheet" href="/docs/swagger-ui.css"></head>
+<body><div id="ui"></div><script src="/docs/swagger-ui-bundle.js"></script>
+<script>window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#ui' });</script></body></html>`;
+
+/** Nest keeps a route's path as a string or a list of strings (we use one). */
+function firstPath(path: unknown): string {
+  const first: unknown = Array.isArray(path) ? (path as unknown[])[0] : path;
+  return typeof first === 'string' ? first.replace(/^\/+|\/+$/g, '') : '';
+}
+
+function joinPath(prefix: unknown, path: unknown): string {
+  return [firstPath(prefix), firstPath(path)].filter((p) => p.length > 0).join('/');
+}
+
+/** The OpenAPI 3.1 document of this process, built from its routes, and a browsable UI. */
+@Public()
+@Controller()
+export class OpenApiController {
+  private document?: Record<string, unknown>;
+
+  constructor(
+    private readonly discovery: DiscoveryService,
+    private readonly scanner: MetadataScanner,
+    @Inject(Reflector) private readonly reflector: Reflector,
+  ) {}
+
+  /** Every route of every controller of the process, with its documentation. */
+  routes(): DocumentedRoute[] {
+    const routes: DocumentedRoute[] = [];
+    for (const wrapper of this.discovery.getControllers()) {
+      const metatype = wrapper.metatype as (new (...args: never[]) => unknown) | null;
+      if (!metatype || !wrapper.instance) continue;
+      const prototype = Object.getPrototypeOf(wrapper.instance) as Record<string, unknown>;
+      for (const name of this.scanner.getAllMethodNames(prototype)) {
+        const handler = prototype[name] as () => unknown;
+        const path: unknown = Reflect.getMetadata(PATH_METADATA, handler);
+        if (path === undefined) continue;
+        const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod];
+        routes.push({
+          method,
+          path: joinPath(Reflect.getMetadata(PATH_METADATA, metatype), path),
+          isPublic: this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, [handler, metatype]) ?? false,
+          spec: this.reflector.get<ApiOperationSpec | undefined>(API_OPERATION_KEY, handler),
+        });
+      }
+    }
+    return routes.sort((a, b) =>
+      a.path === b.path ? a.method.localeCompare(b.method) : a.path.localeCompare(b.path),
+    );
+  }
+
+  @Get('openapi.json')
+  @ApiOperation({
+    summary: 'This OpenAPI 3.1 document',
+    tag: 'meta',
+    responses: { 200: { description: 'The document' } },
+  })
+  openapi(): Record<string, unknown> {
+    this.document ??= buildOpenApiDocument(this.routes(), {
+      title: 'Zero Trust Policy API',
+      version: '0.1.0',
+    });
+    return this.document;
+  }
+
+  @Get('docs')
+  @Header('content-type', 'text/html; charset=utf-8')
+  @ApiOperation({
+    summary: 'Browsable API documentation',
+    tag: 'meta',
+    responses: { 200: { description: 'An HTML page' } },
+  })
+  page(): string {
+    return UI_PAGE;
+  }
+
+  @Get('docs/:asset')
+  @ApiOperation({
+    summary: 'A file of the documentation UI',
+    tag: 'meta',
+    responses: { 200: { description: 'The file' }, 404: { description: 'No such file' } },
+  })
+  asset(@Param('asset') asset: string, @Res({ passthrough: true }) reply: FastifyReply): Buffer {
+    const type = UI_ASSETS[asset];
+    if (!type) throw new NotFoundException(`no documentation asset ${asset}`);
+    void reply.header('content-type', type).header('cache-control', 'public, max-age=86400');
+    return readFileSync(join(UI_DIR, asset));
+  }
+}
