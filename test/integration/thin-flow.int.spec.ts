@@ -1,4 +1,7 @@
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import { call, eventually } from '../support/http';
 import { createTestDatabase, INFRA, ServiceProcess, startServiceProcess } from '../support/distributed';
 import { startTestIssuer, TestIssuer } from '../support/test-issuer';
 import { runThinFlow } from '../support/thin-flow';
@@ -7,6 +10,7 @@ describe('distributed thin flow: four processes on real Kafka, Redis and Postgre
   let issuer: TestIssuer;
   let database: { url: string; drop(): Promise<void> };
   const services: Record<string, ServiceProcess> = {};
+  let topicPrefix: string;
 
   beforeAll(async () => {
     issuer = await startTestIssuer();
@@ -16,7 +20,7 @@ describe('distributed thin flow: four processes on real Kafka, Redis and Postgre
       KAFKA_BROKERS: INFRA.kafkaBrokers,
       REDIS_URL: INFRA.redisUrl,
       // Topics and keys of this run only, so runs never see each other's events.
-      TOPIC_PREFIX: `it-${randomBytes(4).toString('hex')}.`,
+      TOPIC_PREFIX: (topicPrefix = `it-${randomBytes(4).toString('hex')}.`),
       REDIS_KEY_PREFIX: `it-${randomBytes(4).toString('hex')}:`,
       JWKS_URL: issuer.jwksUrl,
       JWT_ISSUER: issuer.issuer,
@@ -60,5 +64,72 @@ describe('distributed thin flow: four processes on real Kafka, Redis and Postgre
     } finally {
       await stranger.close();
     }
+  });
+
+  it('keeps audit records append-only in the database itself', async () => {
+    const db = new Client({ connectionString: database.url });
+    await db.connect();
+    try {
+      const { rows } = await db.query<{ n: string }>('SELECT count(*) AS n FROM audit.records');
+      expect(Number(rows[0].n)).toBeGreaterThan(0);
+      await expect(db.query(`UPDATE audit.records SET actor = 'mallory' WHERE seq = 1`)).rejects.toThrow(
+        /append-only/,
+      );
+      await expect(db.query('DELETE FROM audit.records WHERE seq = 1')).rejects.toThrow(/append-only/);
+      await expect(db.query('TRUNCATE audit.records')).rejects.toThrow(/append-only/);
+    } finally {
+      await db.end();
+    }
+  });
+
+  it('verifies its hash chain', async () => {
+    const auditor = await issuer.mint({ sub: 'auditor@company.com', roles: ['auditor'] });
+    const verdict = await call(services.audit.url, 'GET', '/v1/zt-policy/audit/verify', { token: auditor });
+    expect(verdict.body).toMatchObject({ valid: true });
+    expect(verdict.body.records).toBeGreaterThanOrEqual(3);
+  });
+
+  it('streams sealed records to zt.audit.events, as an outside consumer (kcat) reads them', async () => {
+    const read = () =>
+      execFileSync(
+        'kcat',
+        [
+          '-b',
+          INFRA.kafkaBrokers,
+          '-C',
+          '-t',
+          `${topicPrefix}zt.audit.events`,
+          '-o',
+          'beginning',
+          '-e',
+          '-J',
+          '-q',
+        ],
+        {
+          encoding: 'utf8',
+          timeout: 30_000,
+        },
+      )
+        .split('\n')
+        .filter((line) => line.trim().length > 0)
+        .map(
+          (line) =>
+            JSON.parse(JSON.parse(line).payload as string) as {
+              type: string;
+              data: { seq: number; prevHash: string; hash: string };
+            },
+        );
+    const events = await eventually(
+      () => {
+        const all = read();
+        return all.length >= 3 ? all : undefined;
+      },
+      30_000,
+      'sealed records on zt.audit.events',
+    );
+    expect(events.every((e) => e.type === 'com.zt.audit.record')).toBe(true);
+    const seqs = events.map((e) => e.data.seq);
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+    for (let i = 1; i < events.length; i++) expect(events[i].data.prevHash).toBe(events[i - 1].data.hash);
   });
 });

@@ -3,10 +3,11 @@ import { AuditEventsConsumer } from './records/audit-events.consumer';
 import { AuditController } from './records/audit.controller';
 import { AuditRepository } from './records/audit.repository';
 import { AuditService } from './records/audit.service';
+import { SiemRelay } from './siem/siem.relay';
 
 /** audit: the append-only, hash-chained record of every change and decision. */
 @Module({
   controllers: [AuditController],
-  providers: [AuditRepository, AuditService, AuditEventsConsumer],
+  providers: [AuditRepository, AuditService, AuditEventsConsumer, SiemRelay],
 })
 export class AuditModule {}

@@ -1,6 +1,7 @@
 import type { ServiceDefinition } from '@zt/runtime';
 import { AuditModule } from './audit.module';
 import { AuditInit1763800000001 } from './migrations/1763800000001-audit-init';
+import { SiemCursor1763800000004 } from './migrations/1763800000004-siem-cursor';
 import { AuditRecordEntity } from './records/audit-record.entity';
 
 export { AuditModule };
@@ -10,6 +11,6 @@ export const auditService: ServiceDefinition = {
   name: 'audit',
   module: AuditModule,
   entities: [AuditRecordEntity],
-  migrations: [AuditInit1763800000001],
+  migrations: [AuditInit1763800000001, SiemCursor1763800000004],
   usesCache: false,
 };

@@ -66,4 +66,30 @@ export class AuditController {
   events(@Query() query: { type?: string; cursor?: string; limit?: string }): Promise<AuditPage> {
     return this.audit.list(query);
   }
+
+  @ApiOperation({
+    summary: 'Walk the hash chain and report the first broken link (auditor or infra_admin)',
+    tag: 'audit',
+    responses: {
+      200: {
+        description: 'The verdict',
+        schema: {
+          type: 'object',
+          required: ['valid', 'records', 'headSeq', 'headHash'],
+          properties: {
+            valid: { type: 'boolean' },
+            records: { type: 'integer' },
+            headSeq: { type: 'integer' },
+            headHash: { type: 'string' },
+            firstBroken: { type: 'object', required: ['seq', 'reason'] },
+          },
+        },
+      },
+    },
+  })
+  @Get('verify')
+  @Roles('auditor', 'infra_admin')
+  verify(): ReturnType<AuditService['verify']> {
+    return this.audit.verify();
+  }
 }

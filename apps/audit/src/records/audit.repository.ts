@@ -52,6 +52,17 @@ export class AuditRepository {
     });
   }
 
+  /** Records after `after` in sequence order, at most `limit`. */
+  after(after: number, limit: number): Promise<AuditRecordEntity[]> {
+    return this.dataSource
+      .getRepository(AuditRecordEntity)
+      .createQueryBuilder('r')
+      .where('r.seq > :after', { after })
+      .orderBy('r.seq', 'ASC')
+      .limit(limit)
+      .getMany();
+  }
+
   list(query: AuditQuery): Promise<AuditRecordEntity[]> {
     const qb = this.dataSource
       .getRepository(AuditRecordEntity)

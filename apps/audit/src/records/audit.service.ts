@@ -3,8 +3,15 @@ import type { CloudEvent } from '@zt/contracts';
 import { validationProblem } from '@zt/http';
 import { AuditRecordEntity } from './audit-record.entity';
 import { AuditRepository } from './audit.repository';
+import { BrokenLink, checkChain, EMPTY_CHAIN } from './audit-verification';
 
 const MAX_PAGE = 500;
+const VERIFY_BATCH = 1000;
+
+function isoInstant(time: string): string {
+  const parsed = new Date(time);
+  return Number.isNaN(parsed.getTime()) ? new Date().toISOString() : parsed.toISOString();
+}
 
 /** Who caused an event: the actor of a change, the subject of a decision, else the source. */
 function actorOf(event: CloudEvent): string {
@@ -29,13 +36,41 @@ export class AuditService {
   record(event: CloudEvent): Promise<boolean> {
     return this.repository.append({
       eventId: event.id,
-      eventTime: event.time,
+      // Sealed as a normalized ISO instant, the form the database gives back when verifying.
+      eventTime: isoInstant(event.time),
       type: event.type,
       source: event.source,
       actor: actorOf(event),
       subject: event.subject ?? null,
       payload: event.data,
     });
+  }
+
+  /** Walks the whole chain; reports the first broken link, or the head it verified. */
+  async verify(): Promise<{
+    valid: boolean;
+    records: number;
+    headSeq: number;
+    headHash: string;
+    firstBroken?: BrokenLink;
+  }> {
+    let head = EMPTY_CHAIN;
+    for (;;) {
+      const batch = await this.repository.after(head.seq, VERIFY_BATCH);
+      if (batch.length === 0)
+        return { valid: true, records: head.seq, headSeq: head.seq, headHash: head.hash };
+      const result = checkChain(batch, head);
+      if ('broken' in result) {
+        return {
+          valid: false,
+          records: head.seq,
+          headSeq: head.seq,
+          headHash: head.hash,
+          firstBroken: result.broken,
+        };
+      }
+      head = result.head;
+    }
   }
 
   async list(params: { type?: string; cursor?: string; limit?: string }): Promise<AuditPage> {

@@ -1,0 +1,101 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { createCloudEvent, EventSources, EventTypes, Topics } from '@zt/contracts';
+import { MessageBus } from '@zt/messaging';
+import { DataSource } from 'typeorm';
+import { AuditRecordEntity } from '../records/audit-record.entity';
+
+const BATCH = 200;
+const INTERVAL_MS = 500;
+// Names the lock that lets one audit replica at a time publish, keeping the topic in seq order.
+const RELAY_LOCK_KEY = 7_290_003;
+
+/** The sealed record as SIEMs receive it on zt.audit.events. */
+export function sealedRecordEvent(record: AuditRecordEntity) {
+  return createCloudEvent({
+    // Deterministic: a record published twice (after a crash) is recognisably the same event.
+    id: `audit-${record.seq}`,
+    source: EventSources.audit,
+    type: EventTypes.auditRecord,
+    subject: record.eventId,
+    time: record.recordedAt,
+    data: {
+      seq: record.seq,
+      eventId: record.eventId,
+      eventTime: record.eventTime.toISOString(),
+      type: record.type,
+      source: record.source,
+      actor: record.actor,
+      subject: record.subject,
+      payload: record.payload,
+      prevHash: record.prevHash,
+      hash: record.hash,
+    },
+  });
+}
+
+/**
+ * Publishes sealed records to `zt.audit.events` in sequence order, after they are committed. The
+ * records table is append-only, so progress lives in a one-row cursor moved in the same
+ * transaction that holds the relay lock; a crash re-sends at most one batch, never skips one.
+ */
+@Injectable()
+export class SiemRelay implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('SiemRelay');
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | null = null;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(MessageBus) private readonly bus: MessageBus,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => this.kick(), INTERVAL_MS);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running;
+  }
+
+  /** Starts a relay pass unless one is running. */
+  kick(): void {
+    this.running ??= this.relayAll()
+      .catch((error: unknown) => this.logger.warn(`SIEM relay pass failed, will retry: ${String(error)}`))
+      .finally(() => {
+        this.running = null;
+      });
+  }
+
+  private async relayAll(): Promise<void> {
+    while ((await this.relayBatch()) === BATCH);
+  }
+
+  private relayBatch(): Promise<number> {
+    return this.dataSource.transaction(async (manager) => {
+      const locked: { ok: boolean }[] = await manager.query(`SELECT pg_try_advisory_xact_lock($1) AS ok`, [
+        RELAY_LOCK_KEY,
+      ]);
+      if (!locked[0].ok) return 0;
+      const cursor: { seq: string }[] = await manager.query(
+        `SELECT seq FROM audit.siem_cursor WHERE id = 1 FOR UPDATE`,
+      );
+      const records = await manager
+        .getRepository(AuditRecordEntity)
+        .createQueryBuilder('r')
+        .where('r.seq > :after', { after: Number(cursor[0].seq) })
+        .orderBy('r.seq', 'ASC')
+        .limit(BATCH)
+        .getMany();
+      if (records.length === 0) return 0;
+      await this.bus.publish(
+        Topics.auditEvents,
+        records.map((r) => ({ key: String(r.seq), event: sealedRecordEvent(r) })),
+      );
+      await manager.query(`UPDATE audit.siem_cursor SET seq = $1 WHERE id = 1`, [
+        records[records.length - 1].seq,
+      ]);
+      return records.length;
+    });
+  }
+}
