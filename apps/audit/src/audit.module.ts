@@ -4,10 +4,11 @@ import { AuditController } from './records/audit.controller';
 import { AuditRepository } from './records/audit.repository';
 import { AuditService } from './records/audit.service';
 import { SiemRelay } from './siem/siem.relay';
+import { CheckpointService } from './checkpoints/checkpoint.service';
 
 /** audit: the append-only, hash-chained record of every change and decision. */
 @Module({
   controllers: [AuditController],
-  providers: [AuditRepository, AuditService, AuditEventsConsumer, SiemRelay],
+  providers: [AuditRepository, AuditService, AuditEventsConsumer, SiemRelay, CheckpointService],
 })
 export class AuditModule {}

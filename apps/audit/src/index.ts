@@ -2,6 +2,7 @@ import type { ServiceDefinition } from '@zt/runtime';
 import { AuditModule } from './audit.module';
 import { AuditInit1763800000001 } from './migrations/1763800000001-audit-init';
 import { SiemCursor1763800000004 } from './migrations/1763800000004-siem-cursor';
+import { Checkpoints1763800000005 } from './migrations/1763800000005-checkpoints';
 import { AuditRecordEntity } from './records/audit-record.entity';
 
 export { AuditModule };
@@ -11,6 +12,6 @@ export const auditService: ServiceDefinition = {
   name: 'audit',
   module: AuditModule,
   entities: [AuditRecordEntity],
-  migrations: [AuditInit1763800000001, SiemCursor1763800000004],
+  migrations: [AuditInit1763800000001, SiemCursor1763800000004, Checkpoints1763800000005],
   usesCache: false,
 };

@@ -1,3 +1,4 @@
+import { auditCommand } from './audit-verify.command';
 import { tokenCommand, UsageError } from './token.command';
 
 const USAGE = `usage: ztctl <command> [options]
@@ -6,11 +7,14 @@ commands:
   token --sub <subject> [--roles a,b] [--groups a,b] [--mfa] [--posture compliant]
         [--ttl seconds] [--aud audience] [--data-dir ./data]
         mint a development token signed by the standalone issuer's key
+  audit verify <export.jsonl> --key <jwks.json|key.pem>
+        check an audit export (GET /v1/zt-policy/audit/export) offline; names the first bad line
 `;
 
 /** Each command takes its arguments and the environment and returns what it prints. */
 const COMMANDS: Record<string, (args: string[], env: NodeJS.ProcessEnv) => Promise<string>> = {
   token: tokenCommand,
+  audit: auditCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

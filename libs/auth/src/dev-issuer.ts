@@ -1,15 +1,6 @@
-import { randomUUID } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  createLocalJWKSet,
-  exportJWK,
-  generateKeyPair,
-  importJWK,
-  JWK,
-  JWTVerifyGetKey,
-  SignJWT,
-} from 'jose';
+import { createLocalJWKSet, JWK, JWTVerifyGetKey, SignJWT } from 'jose';
+import { loadOrCreateSigningKey, SigningKey } from './signing-key';
 
 /** Issuer name of development tokens unless JWT_ISSUER says otherwise. */
 export const DEV_ISSUER_NAME = 'zt-dev-issuer';
@@ -27,8 +18,6 @@ export interface DevTokenRequest {
   extra?: Record<string, unknown>;
 }
 
-type SigningKey = Awaited<ReturnType<typeof importJWK>>;
-
 /**
  * The standalone development token issuer: one ES256 key kept under the data folder (so tokens
  * and the `ztctl` CLI survive restarts), its public JWKS, and a minting function. For trying
@@ -43,21 +32,10 @@ export class DevIssuer {
 
   /** Loads the key from `<dataDir>/dev-issuer`, creating it (mode 0600) on first use. */
   static async loadOrCreate(dataDir: string, issuer: string = DEV_ISSUER_NAME): Promise<DevIssuer> {
-    const dir = join(dataDir, 'dev-issuer');
-    const file = join(dir, 'es256.private.jwk.json');
-    let privateJwk: JWK;
-    if (existsSync(file)) {
-      privateJwk = JSON.parse(readFileSync(file, 'utf8')) as JWK;
-    } else {
-      const { privateKey } = await generateKeyPair('ES256', { extractable: true });
-      privateJwk = { ...(await exportJWK(privateKey)), kid: randomUUID(), alg: 'ES256', use: 'sig' };
-      mkdirSync(dir, { recursive: true, mode: 0o700 });
-      writeFileSync(file, JSON.stringify(privateJwk), { mode: 0o600 });
-      chmodSync(file, 0o600);
-    }
-    // The public half is the private JWK without its secret member `d`.
-    const { d, ...publicJwk } = privateJwk;
-    return new DevIssuer(await importJWK(privateJwk, 'ES256'), publicJwk, issuer);
+    const { privateKey, publicJwk } = await loadOrCreateSigningKey(
+      join(dataDir, 'dev-issuer', 'es256.private.jwk.json'),
+    );
+    return new DevIssuer(privateKey, publicJwk, issuer);
   }
 
   /** The public keys, as served at /.well-known/jwks.json. */

@@ -5,3 +5,4 @@ export * from './auth.decorators';
 export * from './auth.guard';
 export * from './jwks.controller';
 export * from './auth.module';
+export * from './signing-key';

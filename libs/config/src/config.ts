@@ -53,6 +53,21 @@ export const CONFIG_SPEC = {
     1,
     604_800,
   ),
+  AUDIT_CHECKPOINT_EVERY: env.integer(
+    'Audit: sign a checkpoint after this many new records.',
+    1000,
+    1,
+    10_000_000,
+  ),
+  AUDIT_CHECKPOINT_SECONDS: env.integer(
+    'Audit: sign a checkpoint at least this often when records were added.',
+    60,
+    1,
+    86_400,
+  ),
+  AUDIT_SIGNING_KEY_FILE: env.optionalString(
+    'Audit: ES256 private JWK that signs checkpoints (created if missing). Default <DATA_DIR>/audit/checkpoint-key.jwk.json.',
+  ),
   OUTBOX_POLL_MS: env.integer('How often the outbox relay looks for unpublished changes.', 200, 10, 60_000),
 } as const;
 

@@ -9,6 +9,7 @@ export const EventTypes = {
   devicePosture: 'com.zt.device.posture',
   deviceRisk: 'com.zt.device.risk',
   auditRecord: 'com.zt.audit.record',
+  auditCheckpoint: 'com.zt.audit.checkpoint',
 } as const;
 
 export type EventType = (typeof EventTypes)[keyof typeof EventTypes];

@@ -1,6 +1,7 @@
 import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { Topics } from '@zt/contracts';
 import { MessageBus } from '@zt/messaging';
+import { CheckpointService } from '../checkpoints/checkpoint.service';
 import { AuditService } from './audit.service';
 
 /**
@@ -11,6 +12,7 @@ import { AuditService } from './audit.service';
 export class AuditEventsConsumer implements OnApplicationBootstrap {
   constructor(
     private readonly audit: AuditService,
+    private readonly checkpoints: CheckpointService,
     @Inject(MessageBus) private readonly bus: MessageBus,
   ) {}
 
@@ -20,7 +22,7 @@ export class AuditEventsConsumer implements OnApplicationBootstrap {
       groupId: 'audit',
       fromBeginning: true,
       handler: async (event) => {
-        await this.audit.record(event);
+        if (await this.audit.record(event)) this.checkpoints.kick();
       },
     });
   }

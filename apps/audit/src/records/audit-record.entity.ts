@@ -1,3 +1,4 @@
+import type { SealedRecord } from '@zt/contracts';
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
 const bigintAsNumber = { to: (v: number) => v, from: (v: string) => Number(v) };
@@ -41,4 +42,20 @@ export class AuditRecordEntity {
 
   @Column('text')
   hash!: string;
+}
+
+/** The record as sealed data (what the hash covers, plus the hash). */
+export function sealedOf(record: AuditRecordEntity): SealedRecord {
+  return {
+    seq: record.seq,
+    eventId: record.eventId,
+    eventTime: record.eventTime.toISOString(),
+    type: record.type,
+    source: record.source,
+    actor: record.actor,
+    subject: record.subject,
+    payload: record.payload,
+    prevHash: record.prevHash,
+    hash: record.hash,
+  };
 }

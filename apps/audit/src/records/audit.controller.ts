@@ -1,4 +1,8 @@
-import { Controller, Get, Query } from '@nestjs/common';
+import { Readable } from 'node:stream';
+import { Controller, Get, Query, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import type { JWK } from 'jose';
+import { CheckpointService } from '../checkpoints/checkpoint.service';
 import { Roles } from '@zt/auth';
 import { ApiOperation, problem } from '@zt/http';
 import { AuditPage, AuditService } from './audit.service';
@@ -36,7 +40,10 @@ const RECORD = {
 /** Read access to the audit trail, for auditors. */
 @Controller('v1/zt-policy/audit')
 export class AuditController {
-  constructor(private readonly audit: AuditService) {}
+  constructor(
+    private readonly audit: AuditService,
+    private readonly checkpoints: CheckpointService,
+  ) {}
 
   @ApiOperation({
     summary: 'Audit records in sequence order (auditor or infra_admin)',
@@ -91,5 +98,35 @@ export class AuditController {
   @Roles('auditor', 'infra_admin')
   verify(): ReturnType<AuditService['verify']> {
     return this.audit.verify();
+  }
+
+  @ApiOperation({
+    summary: 'The whole audit log as JSON Lines, with signed checkpoints (auditor or infra_admin)',
+    tag: 'audit',
+    responses: {
+      200: {
+        description: 'One record or checkpoint per line',
+        contentType: 'application/x-ndjson',
+        schema: { type: 'string' },
+      },
+    },
+  })
+  @Get('export')
+  @Roles('auditor', 'infra_admin')
+  export(@Res({ passthrough: true }) reply: FastifyReply): Readable {
+    void reply
+      .header('content-type', 'application/x-ndjson')
+      .header('content-disposition', 'attachment; filename="audit.jsonl"');
+    return Readable.from(this.audit.export());
+  }
+
+  @ApiOperation({
+    summary: 'The public key (JWKS) that verifies audit checkpoints',
+    tag: 'audit',
+    responses: { 200: { description: 'A JWKS', schema: { type: 'object', required: ['keys'] } } },
+  })
+  @Get('keys')
+  keys(): Promise<{ keys: JWK[] }> {
+    return this.checkpoints.publicJwks();
   }
 }

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { insertable } from '@zt/persistence';
 import { DataSource } from 'typeorm';
 import { AuditRecordEntity } from './audit-record.entity';
-import { GENESIS_HASH, SealableRecord, sealRecord } from './audit-chain';
+import { AuditCheckpoint, GENESIS_HASH, SealableRecord, sealRecord } from '@zt/contracts';
 
 // Names the lock that serializes appends: the chain needs one writer at a time.
 const APPEND_LOCK_KEY = 7_290_002;
@@ -61,6 +61,20 @@ export class AuditRepository {
       .orderBy('r.seq', 'ASC')
       .limit(limit)
       .getMany();
+  }
+
+  /** Every checkpoint, oldest first (there are few: one per thousand records or minute). */
+  async checkpoints(): Promise<AuditCheckpoint[]> {
+    const rows: { seq: string; head_hash: string; created_at: Date; jws: string }[] =
+      await this.dataSource.query(
+        `SELECT seq, head_hash, created_at, jws FROM audit.checkpoints ORDER BY seq`,
+      );
+    return rows.map((r) => ({
+      seq: Number(r.seq),
+      headHash: r.head_hash,
+      createdAt: r.created_at.toISOString(),
+      jws: r.jws,
+    }));
   }
 
   list(query: AuditQuery): Promise<AuditRecordEntity[]> {

@@ -3,7 +3,8 @@ import type { CloudEvent } from '@zt/contracts';
 import { validationProblem } from '@zt/http';
 import { AuditRecordEntity } from './audit-record.entity';
 import { AuditRepository } from './audit.repository';
-import { BrokenLink, checkChain, EMPTY_CHAIN } from './audit-verification';
+import { AuditExportLine, BrokenLink, checkChain, EMPTY_CHAIN } from '@zt/contracts';
+import { sealedOf } from './audit-record.entity';
 
 const MAX_PAGE = 500;
 const VERIFY_BATCH = 1000;
@@ -59,7 +60,7 @@ export class AuditService {
       const batch = await this.repository.after(head.seq, VERIFY_BATCH);
       if (batch.length === 0)
         return { valid: true, records: head.seq, headSeq: head.seq, headHash: head.hash };
-      const result = checkChain(batch, head);
+      const result = checkChain(batch.map(sealedOf), head);
       if ('broken' in result) {
         return {
           valid: false,
@@ -70,6 +71,23 @@ export class AuditService {
         };
       }
       head = result.head;
+    }
+  }
+
+  /** The whole log as JSON Lines: records in order, each checkpoint right after its record. */
+  async *export(): AsyncGenerator<string> {
+    const checkpoints = await this.repository.checkpoints();
+    let after = 0;
+    for (;;) {
+      const batch = await this.repository.after(after, VERIFY_BATCH);
+      if (batch.length === 0) break;
+      for (const record of batch) {
+        yield `${JSON.stringify({ kind: 'record', ...sealedOf(record) } satisfies AuditExportLine)}\n`;
+        while (checkpoints.length > 0 && checkpoints[0].seq <= record.seq) {
+          yield `${JSON.stringify({ kind: 'checkpoint', ...checkpoints.shift()! } satisfies AuditExportLine)}\n`;
+        }
+      }
+      after = batch[batch.length - 1].seq;
     }
   }
 

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { createCloudEvent, EventSources, EventTypes, Topics } from '@zt/contracts';
 import { MessageBus } from '@zt/messaging';
 import { DataSource } from 'typeorm';
-import { AuditRecordEntity } from '../records/audit-record.entity';
+import { AuditRecordEntity, sealedOf } from '../records/audit-record.entity';
 
 const BATCH = 200;
 const INTERVAL_MS = 500;
@@ -18,18 +18,7 @@ export function sealedRecordEvent(record: AuditRecordEntity) {
     type: EventTypes.auditRecord,
     subject: record.eventId,
     time: record.recordedAt,
-    data: {
-      seq: record.seq,
-      eventId: record.eventId,
-      eventTime: record.eventTime.toISOString(),
-      type: record.type,
-      source: record.source,
-      actor: record.actor,
-      subject: record.subject,
-      payload: record.payload,
-      prevHash: record.prevHash,
-      hash: record.hash,
-    },
+    data: sealedOf(record),
   });
 }
 

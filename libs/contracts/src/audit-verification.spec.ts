@@ -1,16 +1,14 @@
-import { AuditRecordEntity } from './audit-record.entity';
-import { GENESIS_HASH, sealRecord } from './audit-chain';
-import { checkChain, EMPTY_CHAIN, sealableOf } from './audit-verification';
+import { GENESIS_HASH, sealRecord } from './audit-seal';
+import { checkChain, EMPTY_CHAIN, SealedRecord, unsealed } from './audit-verification';
 
-function chain(length: number): AuditRecordEntity[] {
-  const records: AuditRecordEntity[] = [];
+function chain(length: number): SealedRecord[] {
+  const records: SealedRecord[] = [];
   let prevHash = GENESIS_HASH;
   for (let seq = 1; seq <= length; seq++) {
-    const record = Object.assign(new AuditRecordEntity(), {
+    const record: SealedRecord = {
       seq,
       eventId: `e${seq}`,
-      eventTime: new Date(Date.UTC(2026, 10, 22, 10, 0, seq)),
-      recordedAt: new Date(),
+      eventTime: new Date(Date.UTC(2026, 10, 22, 10, 0, seq)).toISOString(),
       type: 'com.zt.decision.made',
       source: '/zt/decision',
       actor: 'alice',
@@ -18,8 +16,8 @@ function chain(length: number): AuditRecordEntity[] {
       payload: { decision: 'allow', n: seq },
       prevHash,
       hash: '',
-    });
-    record.hash = sealRecord(sealableOf(record));
+    };
+    record.hash = sealRecord(unsealed(record));
     prevHash = record.hash;
     records.push(record);
   }
@@ -51,7 +49,7 @@ describe('checkChain', () => {
   it('names a record re-sealed after its predecessor changed', () => {
     const records = chain(3);
     records[0].actor = 'mallory';
-    records[0].hash = sealRecord(sealableOf(records[0]));
+    records[0].hash = sealRecord(unsealed(records[0]));
     expect(checkChain(records, EMPTY_CHAIN)).toEqual({
       broken: { seq: 2, reason: expect.stringMatching(/previous hash/) },
     });

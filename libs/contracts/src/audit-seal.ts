@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { canonicalJson } from '@zt/contracts';
+import { canonicalJson } from './canonical-json';
 
 /** The previous hash of the first record. */
 export const GENESIS_HASH = '0'.repeat(64);

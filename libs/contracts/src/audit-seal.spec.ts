@@ -1,4 +1,4 @@
-import { GENESIS_HASH, SealableRecord, sealRecord } from './audit-chain';
+import { GENESIS_HASH, SealableRecord, sealRecord } from './audit-seal';
 
 const record: SealableRecord = {
   seq: 1,
