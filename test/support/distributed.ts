@@ -77,7 +77,7 @@ export async function startServiceProcess(
     output: () => output,
     stop: () =>
       new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve();
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
         const killer = setTimeout(() => child.kill('SIGKILL'), 15_000);
         child.once('exit', () => {
           clearTimeout(killer);
@@ -89,7 +89,8 @@ export async function startServiceProcess(
   try {
     await eventually(
       async () => {
-        if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}`);
+        if (child.exitCode !== null || child.signalCode !== null)
+          throw new Error(`${name} exited (${child.exitCode ?? child.signalCode})`);
         const r = await call(url, 'GET', '/readyz');
         return r.status === 200 ? true : undefined;
       },
