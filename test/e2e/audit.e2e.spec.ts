@@ -78,4 +78,49 @@ describe('audit trail (standalone)', () => {
       auditCommand(['verify', join(dir, 'audit.jsonl'), '--key', join(dir, 'other.json')]),
     ).rejects.toThrow(/signature does not verify/);
   });
+
+  it('filters events by actor, policy, type and time range, and refuses bad filters with pointers', async () => {
+    type Page = {
+      items: { type: string; actor: string; eventTime: string; payload: { policyId?: string } }[];
+    };
+    const all = (
+      await call<Page>(product.url, 'GET', '/v1/zt-policy/audit/events?limit=500', { token: auditor })
+    ).body.items;
+    const change = all.find((r) => r.type === 'com.zt.policy.created');
+    expect(change).toBeDefined();
+    const byPolicy = await call<Page>(
+      product.url,
+      'GET',
+      `/v1/zt-policy/audit/events?policyId=${change?.payload.policyId}`,
+      { token: auditor },
+    );
+    expect(byPolicy.body.items.map((r) => r.payload.policyId)).toEqual([change?.payload.policyId]);
+    const byActor = await call<Page>(
+      product.url,
+      'GET',
+      '/v1/zt-policy/audit/events?actor=pat@company.com&type=com.zt.policy.created',
+      {
+        token: auditor,
+      },
+    );
+    expect(byActor.body.items).toHaveLength(3);
+    const future = await call<Page>(
+      product.url,
+      'GET',
+      `/v1/zt-policy/audit/events?from=${new Date(Date.now() + 60_000).toISOString()}`,
+      {
+        token: auditor,
+      },
+    );
+    expect(future.body.items).toEqual([]);
+    const bad = await call<{ errors: { pointer: string }[] }>(
+      product.url,
+      'GET',
+      '/v1/zt-policy/audit/events?from=yesterday&limit=0',
+      {
+        token: auditor,
+      },
+    );
+    expect(bad.body.errors.map((e) => e.pointer).sort()).toEqual(['/from', '/limit']);
+  });
 });

@@ -1,3 +1,4 @@
 export * from './embedded-postgres';
 export * from './database.module';
 export * from './insertable';
+export * from './columns';

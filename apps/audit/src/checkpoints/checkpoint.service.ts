@@ -12,6 +12,7 @@ import {
 } from '@zt/contracts';
 import { MessageBus } from '@zt/messaging';
 import { CompactSign, JWK } from 'jose';
+import { tryAdvisoryLock } from '@zt/persistence';
 import { DataSource } from 'typeorm';
 
 const CHECKPOINT_LOCK_KEY = 7_290_004;
@@ -68,10 +69,7 @@ export class CheckpointService implements OnApplicationBootstrap, OnApplicationS
   async checkpoint(due: boolean): Promise<AuditCheckpoint | undefined> {
     const key = await this.signingKey();
     const checkpoint = await this.dataSource.transaction(async (manager) => {
-      const locked: { ok: boolean }[] = await manager.query(`SELECT pg_try_advisory_xact_lock($1) AS ok`, [
-        CHECKPOINT_LOCK_KEY,
-      ]);
-      if (!locked[0].ok) return undefined;
+      if (!(await tryAdvisoryLock(manager, CHECKPOINT_LOCK_KEY))) return undefined;
       const head: { seq: string; hash: string }[] = await manager.query(
         `SELECT seq, hash FROM audit.records ORDER BY seq DESC LIMIT 1`,
       );

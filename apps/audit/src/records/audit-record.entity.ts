@@ -1,7 +1,6 @@
 import type { SealedRecord } from '@zt/contracts';
+import { BIGINT_AS_NUMBER } from '@zt/persistence';
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-
-const bigintAsNumber = { to: (v: number) => v, from: (v: string) => Number(v) };
 
 /**
  * One sealed audit record. Append-only: the database refuses UPDATE and DELETE on the table,
@@ -10,7 +9,7 @@ const bigintAsNumber = { to: (v: number) => v, from: (v: string) => Number(v) };
  */
 @Entity({ schema: 'audit', name: 'records' })
 export class AuditRecordEntity {
-  @PrimaryColumn('bigint', { transformer: bigintAsNumber })
+  @PrimaryColumn('bigint', { transformer: BIGINT_AS_NUMBER })
   seq!: number;
 
   @Column('text', { name: 'event_id', unique: true })

@@ -5,7 +5,7 @@ import type { JWK } from 'jose';
 import { CheckpointService } from '../checkpoints/checkpoint.service';
 import { Roles } from '@zt/auth';
 import { ApiOperation, problem } from '@zt/http';
-import { AuditPage, AuditService } from './audit.service';
+import { AuditListParams, AuditPage, AuditService } from './audit.service';
 
 const RECORD = {
   type: 'object',
@@ -50,6 +50,18 @@ export class AuditController {
     tag: 'audit',
     query: {
       type: { schema: { type: 'string' }, description: 'Only this CloudEvents type' },
+      actor: { schema: { type: 'string' }, description: 'Only events caused by this subject' },
+      subject: {
+        schema: { type: 'string' },
+        description: 'Only events about this (policy, decision, device) id',
+      },
+      policyId: { schema: { type: 'string' }, description: 'Only changes of this policy' },
+      deviceId: { schema: { type: 'string' }, description: 'Only events about this device' },
+      from: {
+        schema: { type: 'string', format: 'date-time' },
+        description: 'Events at or after this instant',
+      },
+      to: { schema: { type: 'string', format: 'date-time' }, description: 'Events before this instant' },
       limit: {
         schema: { type: 'integer', minimum: 1, maximum: 500 },
         description: 'Page size (default 100)',
@@ -70,7 +82,7 @@ export class AuditController {
   })
   @Get('events')
   @Roles('auditor', 'infra_admin')
-  events(@Query() query: { type?: string; cursor?: string; limit?: string }): Promise<AuditPage> {
+  events(@Query() query: AuditListParams): Promise<AuditPage> {
     return this.audit.list(query);
   }
 

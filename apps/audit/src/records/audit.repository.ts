@@ -13,6 +13,12 @@ export type NewAuditRecord = Omit<SealableRecord, 'seq' | 'prevHash'>;
 /** Filters of the audit listing; `after` is the cursor (a sequence number). */
 export interface AuditQuery {
   type?: string;
+  actor?: string;
+  subject?: string;
+  policyId?: string;
+  deviceId?: string;
+  from?: Date;
+  to?: Date;
   after?: number;
   limit: number;
 }
@@ -85,6 +91,17 @@ export class AuditRepository {
       .limit(query.limit);
     if (query.type !== undefined) qb.andWhere('r.type = :type', { type: query.type });
     if (query.after !== undefined) qb.andWhere('r.seq > :after', { after: query.after });
+    if (query.actor !== undefined) qb.andWhere('r.actor = :actor', { actor: query.actor });
+    if (query.subject !== undefined) qb.andWhere('r.subject = :subject', { subject: query.subject });
+    if (query.policyId !== undefined)
+      qb.andWhere(`r.payload->>'policyId' = :policyId`, { policyId: query.policyId });
+    if (query.deviceId !== undefined) {
+      qb.andWhere(`(r.payload->>'device_id' = :deviceId OR r.payload->>'deviceId' = :deviceId)`, {
+        deviceId: query.deviceId,
+      });
+    }
+    if (query.from !== undefined) qb.andWhere('r.event_time >= :from', { from: query.from });
+    if (query.to !== undefined) qb.andWhere('r.event_time < :to', { to: query.to });
     return qb.getMany();
   }
 }

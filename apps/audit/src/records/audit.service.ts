@@ -22,6 +22,19 @@ function actorOf(event: CloudEvent): string {
   return event.source;
 }
 
+/** Query parameters of the audit listing, as received. */
+export interface AuditListParams {
+  type?: string;
+  actor?: string;
+  subject?: string;
+  policyId?: string;
+  deviceId?: string;
+  from?: string;
+  to?: string;
+  cursor?: string;
+  limit?: string;
+}
+
 /** A page of audit records and the cursor of the next page (absent on the last page). */
 export interface AuditPage {
   items: AuditRecordEntity[];
@@ -91,9 +104,9 @@ export class AuditService {
     }
   }
 
-  async list(params: { type?: string; cursor?: string; limit?: string }): Promise<AuditPage> {
+  async list(params: AuditListParams): Promise<AuditPage> {
     const limit = params.limit === undefined ? 100 : Number(params.limit);
-    const errors = [];
+    const errors: { pointer: string; detail: string }[] = [];
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) {
       errors.push({ pointer: '/limit', detail: `must be an integer from 1 to ${MAX_PAGE}` });
     }
@@ -101,11 +114,32 @@ export class AuditService {
     if (after !== undefined && !(Number.isSafeInteger(after) && after >= 0)) {
       errors.push({ pointer: '/cursor', detail: 'must be a cursor returned by a previous page' });
     }
-    if (params.type !== undefined && params.type.length > 200) {
-      errors.push({ pointer: '/type', detail: 'is too long' });
+    for (const name of ['type', 'actor', 'subject', 'policyId', 'deviceId'] as const) {
+      if ((params[name]?.length ?? 0) > 256) errors.push({ pointer: `/${name}`, detail: 'is too long' });
     }
+    const instant = (name: 'from' | 'to'): Date | undefined => {
+      const text = params[name];
+      if (text === undefined) return undefined;
+      const date = new Date(text);
+      if (Number.isNaN(date.getTime()))
+        errors.push({ pointer: `/${name}`, detail: 'must be an ISO 8601 instant' });
+      return date;
+    };
+    const from = instant('from');
+    const to = instant('to');
     if (errors.length > 0) throw validationProblem(errors, 'Invalid query parameters.');
-    const items = await this.repository.list({ type: params.type, after, limit });
+    const { type, actor, subject, policyId, deviceId } = params;
+    const items = await this.repository.list({
+      type,
+      actor,
+      subject,
+      policyId,
+      deviceId,
+      from,
+      to,
+      after,
+      limit,
+    });
     return items.length === limit ? { items, next_cursor: String(items[items.length - 1].seq) } : { items };
   }
 }

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { createCloudEvent, EventSources, EventTypes, Topics } from '@zt/contracts';
 import { MessageBus } from '@zt/messaging';
+import { tryAdvisoryLock } from '@zt/persistence';
 import { DataSource } from 'typeorm';
 import { AuditRecordEntity, sealedOf } from '../records/audit-record.entity';
 
@@ -62,10 +63,7 @@ export class SiemRelay implements OnApplicationBootstrap, OnApplicationShutdown 
 
   private relayBatch(): Promise<number> {
     return this.dataSource.transaction(async (manager) => {
-      const locked: { ok: boolean }[] = await manager.query(`SELECT pg_try_advisory_xact_lock($1) AS ok`, [
-        RELAY_LOCK_KEY,
-      ]);
-      if (!locked[0].ok) return 0;
+      if (!(await tryAdvisoryLock(manager, RELAY_LOCK_KEY))) return 0;
       const cursor: { seq: string }[] = await manager.query(
         `SELECT seq FROM audit.siem_cursor WHERE id = 1 FOR UPDATE`,
       );

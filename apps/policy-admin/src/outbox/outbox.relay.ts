@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { APP_CONFIG, AppConfig } from '@zt/config';
 import { isCloudEvent, TopicName } from '@zt/contracts';
 import { MessageBus } from '@zt/messaging';
+import { tryAdvisoryLock } from '@zt/persistence';
 import { DataSource } from 'typeorm';
 
 const BATCH = 100;
@@ -71,10 +72,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 
   private relayBatch(): Promise<number> {
     return this.dataSource.transaction(async (manager) => {
-      const locked: { ok: boolean }[] = await manager.query(`SELECT pg_try_advisory_xact_lock($1) AS ok`, [
-        RELAY_LOCK_KEY,
-      ]);
-      if (!locked[0].ok) return 0;
+      if (!(await tryAdvisoryLock(manager, RELAY_LOCK_KEY))) return 0;
       const rows: { id: string; topic: string; message_key: string; event: unknown }[] = await manager.query(
         `SELECT id, topic, message_key, event FROM policy_admin.outbox
           WHERE published_at IS NULL ORDER BY id LIMIT $1`,

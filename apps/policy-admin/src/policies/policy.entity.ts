@@ -1,3 +1,4 @@
+import { BIGINT_AS_NUMBER } from '@zt/persistence';
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import type { PolicyDocumentFormat } from '@zt/contracts';
 
@@ -35,7 +36,7 @@ export class PolicyEntity {
 
   @Column('bigint', {
     name: 'revision',
-    transformer: { to: (v: number) => v, from: (v: string) => Number(v) },
+    transformer: BIGINT_AS_NUMBER,
   })
   revision!: number;
 
@@ -67,7 +68,7 @@ export class PolicyVersionEntity {
   @Column('jsonb', { nullable: true })
   document!: Record<string, unknown> | null;
 
-  @Column('bigint', { transformer: { to: (v: number) => v, from: (v: string) => Number(v) } })
+  @Column('bigint', { transformer: BIGINT_AS_NUMBER })
   revision!: number;
 
   @Column('text')

@@ -1,7 +1,6 @@
+import { BIGINT_AS_NUMBER } from '@zt/persistence';
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import type { DirectoryPrincipal } from '@zt/contracts';
-
-const bigintAsNumber = { to: (v: number) => v, from: (v: string) => Number(v) };
 
 /** A principal of the directory the decision service consults for roles, groups and attributes. */
 @Entity({ schema: 'policy_admin', name: 'principals' })
@@ -24,7 +23,7 @@ export class PrincipalEntity {
   @Column('integer')
   version!: number;
 
-  @Column('bigint', { transformer: bigintAsNumber })
+  @Column('bigint', { transformer: BIGINT_AS_NUMBER })
   revision!: number;
 
   @Column('timestamptz', { name: 'updated_at' })
