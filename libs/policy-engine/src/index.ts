@@ -7,4 +7,5 @@ export * from './authentication';
 export * from './time-window';
 export { EFFECT_PRECEDENCE } from './decide';
 export { boundsIssues } from './validation';
+export { subjectKey } from './formats/format-options';
 export { POLICY_DOCUMENT_SCHEMAS } from './schemas';

@@ -1,4 +1,5 @@
 import type { CompiledPolicy } from './compiled-policy';
+import { subjectKey } from './formats/format-options';
 import { literalPrefix } from './glob';
 import type { DecisionRequest } from './model';
 
@@ -24,9 +25,7 @@ function keysOf(compiled: CompiledPolicy): { actions: string[]; prefixes: string
   return {
     actions: actions.includes('*') ? ['*'] : [...new Set(actions)],
     prefixes: [...new Set(compiled.resources.map((r) => literalPrefix(r.matcher.pattern)))],
-    subjects: [
-      ...new Set(compiled.policy.subjects.map((s) => (s.kind === 'any' ? '*' : `${s.kind}:${s.value}`))),
-    ],
+    subjects: [...new Set(compiled.policy.subjects.map(subjectKey))],
   };
 }
 

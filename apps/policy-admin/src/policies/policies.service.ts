@@ -19,6 +19,7 @@ import {
   parsePolicy,
   PolicyExportError,
   PolicyFormat,
+  subjectKey,
 } from '@zt/policy-engine';
 import { OutboxRelay } from '../outbox/outbox.relay';
 import { changedPointers } from './document-diff';
@@ -338,7 +339,7 @@ export class PoliciesService implements PolicySnapshotSource {
           document: exportPolicy(next.policy, next.format),
           effect: next.policy.effect,
           enforcementMode: next.policy.enforcementMode,
-          subjectKeys: next.policy.subjects.map((s) => (s.kind === 'any' ? '*' : `${s.kind}:${s.value}`)),
+          subjectKeys: next.policy.subjects.map(subjectKey),
           resourcePatterns: next.policy.resources.map((r) => r.pattern),
           deletedAt: null,
         });

@@ -13,7 +13,7 @@ import type {
 } from '../model';
 import NIST_SCHEMA from '../schemas/nist.schema.json';
 import { schemaIssues, semantic } from '../validation';
-import { FormatOptions, PolicyExportError } from './format-options';
+import { FormatOptions, PolicyExportError, typedSubject } from './format-options';
 
 const ajv = new Ajv2020({ allErrors: true, strict: false });
 addFormats(ajv);
@@ -198,13 +198,8 @@ export function exportNistPolicy(policy: CanonicalPolicy): Record<string, unknow
     throw new PolicyExportError(`the NIST shape has no effect ${policy.effect}`);
   }
   const subjects = policy.subjects.map((s) => {
-    const type = s.kind === 'any' ? undefined : TYPE_OF[s.kind];
-    if (s.kind === 'any' || type === undefined) {
-      throw new PolicyExportError(
-        `the NIST shape cannot name the subject ${s.kind === 'any' ? '*' : `${s.kind}:${s.value}`}`,
-      );
-    }
-    return { type, id: s.value, ...(s.attributes ? { attributes: s.attributes } : {}) };
+    const { type, matcher } = typedSubject(s, TYPE_OF, 'NIST');
+    return { type, id: matcher.value, ...(matcher.attributes ? { attributes: matcher.attributes } : {}) };
   });
   const policyActions = policy.actions.includes('*') ? undefined : policy.actions;
   const conditions = nistConditions(policy.conditions);

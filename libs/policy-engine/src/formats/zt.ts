@@ -10,7 +10,7 @@ import type {
 } from '../model';
 import { AUTHENTICATION_STRENGTHS } from '../model';
 import { pointerSegment, schemaIssues, semantic } from '../validation';
-import type { FormatOptions } from './format-options';
+import { FormatOptions, subjectKey } from './format-options';
 
 const NAME = { type: 'string', minLength: 1, maxLength: 256 } as const;
 const LIST = (items: object) => ({ type: 'array', minItems: 1, maxItems: 100, items }) as const;
@@ -240,7 +240,7 @@ export function exportZtPolicy(policy: CanonicalPolicy): Record<string, unknown>
     id: policy.id,
     name: policy.name,
     ...(policy.description === undefined ? {} : { description: policy.description }),
-    subjects: policy.subjects.map((s) => (s.kind === 'any' ? '*' : `${s.kind}:${s.value}`)),
+    subjects: policy.subjects.map(subjectKey),
     resources: policy.resources.map((r) => r.pattern),
     actions: policy.actions,
     ...(Object.keys(conditions).length > 0 ? { conditions } : {}),

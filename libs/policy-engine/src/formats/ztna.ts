@@ -13,7 +13,7 @@ import type {
 } from '../model';
 import ZTNA_SCHEMA from '../schemas/ztna.schema.json';
 import { schemaIssues, semantic } from '../validation';
-import { FormatOptions, PolicyExportError } from './format-options';
+import { FormatOptions, PolicyExportError, typedSubject } from './format-options';
 
 const ajv = new Ajv({ allErrors: true, strict: false });
 addFormats(ajv);
@@ -211,16 +211,11 @@ export function exportZtnaPolicy(policy: CanonicalPolicy): Record<string, unknow
     throw new PolicyExportError('the ZTNA shape has no actions; this policy is limited to some actions');
   }
   const subjects = policy.subjects.map((s) => {
-    const type = s.kind === 'any' ? undefined : TYPE_OF[s.kind];
-    if (s.kind === 'any' || type === undefined) {
-      throw new PolicyExportError(
-        `the ZTNA shape cannot name the subject ${s.kind === 'any' ? '*' : `${s.kind}:${s.value}`}`,
-      );
-    }
+    const { type, matcher } = typedSubject(s, TYPE_OF, 'ZTNA');
     return {
       type,
-      id: s.value,
-      ...(s.identityProvider !== undefined ? { identity_provider: s.identityProvider } : {}),
+      id: matcher.value,
+      ...(matcher.identityProvider !== undefined ? { identity_provider: matcher.identityProvider } : {}),
     };
   });
   const conditions = ztnaConditions(policy.conditions);
