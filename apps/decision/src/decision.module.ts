@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { AuthzenController } from './authzen/authzen.controller';
+import { AuthzenService } from './authzen/authzen.service';
 import { DecisionLogPublisher } from './decision-log/decision-log.publisher';
 import { DecisionsController } from './decisions/decisions.controller';
 import { DecisionsService } from './decisions/decisions.service';
@@ -7,7 +9,7 @@ import { PolicyState } from './policy-state/policy-state';
 
 /** decision: the policy decision point, fed by the policy stream. */
 @Module({
-  controllers: [DecisionsController],
-  providers: [PolicyState, PolicyChangesConsumer, DecisionsService, DecisionLogPublisher],
+  controllers: [DecisionsController, AuthzenController],
+  providers: [PolicyState, PolicyChangesConsumer, DecisionsService, DecisionLogPublisher, AuthzenService],
 })
 export class DecisionModule {}

@@ -72,11 +72,17 @@ export class DecisionsService {
     private readonly log: DecisionLogPublisher,
   ) {}
 
+  /** Validates a native request body, then decides it. */
   decide(body: unknown, principal: Principal, correlationId?: string): DecisionResponse {
-    const started = performance.now();
     const errors = decisionRequestErrors(body);
     if (errors.length > 0) throw validationProblem(errors);
-    const request = withDirectoryFacts(withTokenFacts(body as DecisionBody, principal), this.state.directory);
+    return this.decideRequest(body as DecisionBody, principal, correlationId);
+  }
+
+  /** Decides an already validated request (native or translated from AuthZEN), and logs it. */
+  decideRequest(body: DecisionBody, principal: Principal, correlationId?: string): DecisionResponse {
+    const started = performance.now();
+    const request = withDirectoryFacts(withTokenFacts(body, principal), this.state.directory);
     const revision = this.state.revision;
     const result = this.state.policies.evaluate(request);
     const decisionId = randomUUID();

@@ -1,0 +1,89 @@
+import { Body, Controller, Get, HttpCode, Post, Req } from '@nestjs/common';
+import { CurrentPrincipal, Principal, Public } from '@zt/auth';
+import { ApiOperation, correlationIdOf, JsonSchema, problem } from '@zt/http';
+import type { FastifyRequest } from 'fastify';
+import { AUTHZEN_EVALUATION_SCHEMA, AUTHZEN_EVALUATIONS_SCHEMA, AuthzenDecision } from './authzen.mapping';
+import { AuthzenService } from './authzen.service';
+
+const DECISION: JsonSchema = {
+  type: 'object',
+  required: ['decision', 'context'],
+  properties: {
+    decision: { type: 'boolean' },
+    context: { type: 'object', required: ['id', 'decision', 'reason_admin', 'reason_user'] },
+  },
+};
+
+/** Base URL of this PDP as the caller reached it, for the AuthZEN metadata. */
+function baseUrl(request: FastifyRequest): string {
+  return `${request.protocol}://${request.headers.host ?? 'localhost'}`;
+}
+
+/** The OpenID AuthZEN Authorization API 1.0 endpoints. */
+@Controller()
+export class AuthzenController {
+  constructor(private readonly authzen: AuthzenService) {}
+
+  @ApiOperation({
+    summary: 'AuthZEN access evaluation',
+    tag: 'authzen',
+    body: { schema: AUTHZEN_EVALUATION_SCHEMA as unknown as JsonSchema },
+    responses: {
+      200: { description: 'The decision', schema: DECISION },
+      400: problem('Invalid request; pointers in errors'),
+    },
+  })
+  @Post('access/v1/evaluation')
+  @HttpCode(200)
+  evaluation(
+    @Body() body: unknown,
+    @CurrentPrincipal() principal: Principal,
+    @Req() request: FastifyRequest,
+  ): AuthzenDecision {
+    return this.authzen.evaluate(body, principal, correlationIdOf(request));
+  }
+
+  @ApiOperation({
+    summary: 'AuthZEN access evaluations (batch)',
+    tag: 'authzen',
+    body: { schema: AUTHZEN_EVALUATIONS_SCHEMA as unknown as JsonSchema },
+    responses: {
+      200: {
+        description: 'One decision per evaluation run',
+        schema: {
+          type: 'object',
+          required: ['evaluations'],
+          properties: { evaluations: { type: 'array', items: DECISION } },
+        },
+      },
+      400: problem('Invalid request; pointers in errors'),
+    },
+  })
+  @Post('access/v1/evaluations')
+  @HttpCode(200)
+  evaluations(
+    @Body() body: unknown,
+    @CurrentPrincipal() principal: Principal,
+    @Req() request: FastifyRequest,
+  ): { evaluations: AuthzenDecision[] } {
+    return this.authzen.evaluateAll(body, principal, correlationIdOf(request));
+  }
+
+  @ApiOperation({
+    summary: 'AuthZEN PDP metadata',
+    tag: 'authzen',
+    responses: {
+      200: { description: 'The metadata', schema: { type: 'object', required: ['policy_decision_point'] } },
+    },
+  })
+  @Public()
+  @Get('.well-known/authzen-configuration')
+  configuration(@Req() request: FastifyRequest): Record<string, string> {
+    const base = baseUrl(request);
+    return {
+      policy_decision_point: base,
+      access_evaluation_endpoint: `${base}/access/v1/evaluation`,
+      access_evaluations_endpoint: `${base}/access/v1/evaluations`,
+    };
+  }
+}

@@ -1,0 +1,81 @@
+import { Injectable } from '@nestjs/common';
+import type { Principal } from '@zt/auth';
+import { validationProblem } from '@zt/http';
+import { DecisionsService } from '../decisions/decisions.service';
+import {
+  AuthzenDecision,
+  AuthzenEvaluation,
+  evaluationErrors,
+  evaluationsErrors,
+  toAuthzenDecision,
+  toDecisionBody,
+} from './authzen.mapping';
+
+type Semantic = 'execute_all' | 'deny_on_first_deny' | 'permit_on_first_permit';
+
+interface BatchRequest extends Partial<AuthzenEvaluation> {
+  evaluations: Partial<AuthzenEvaluation>[];
+  options?: { evaluations_semantic?: Semantic };
+}
+
+/** OpenID AuthZEN Authorization API 1.0 on top of the native decision point. */
+@Injectable()
+export class AuthzenService {
+  constructor(private readonly decisions: DecisionsService) {}
+
+  /** One evaluation. */
+  evaluate(body: unknown, principal: Principal, correlationId?: string): AuthzenDecision {
+    const errors = evaluationErrors(body);
+    if (errors.length > 0) throw validationProblem(errors);
+    return toAuthzenDecision(
+      this.decisions.decideRequest(toDecisionBody(body as AuthzenEvaluation), principal, correlationId),
+    );
+  }
+
+  /**
+   * A batch: each evaluation takes the top-level subject, action, resource and context where it
+   * leaves them out. `deny_on_first_deny` and `permit_on_first_permit` stop after the first
+   * such result (which is the last one returned); `execute_all` (the default) runs them all.
+   */
+  evaluateAll(
+    body: unknown,
+    principal: Principal,
+    correlationId?: string,
+  ): { evaluations: AuthzenDecision[] } {
+    const errors = evaluationsErrors(body);
+    if (errors.length > 0) throw validationProblem(errors);
+    const batch = body as BatchRequest;
+    const merged = batch.evaluations.map((e, i) => {
+      const evaluation = {
+        subject: e.subject ?? batch.subject,
+        action: e.action ?? batch.action,
+        resource: e.resource ?? batch.resource,
+        context: { ...(batch.context ?? {}), ...(e.context ?? {}) },
+      };
+      const missing = (['subject', 'action', 'resource'] as const).filter((k) => evaluation[k] === undefined);
+      if (missing.length > 0) {
+        throw validationProblem(
+          missing.map((k) => ({
+            pointer: `/evaluations/${i}/${k}`,
+            detail: 'is required here or at the top level',
+          })),
+        );
+      }
+      return evaluation as AuthzenEvaluation;
+    });
+    const semantic = batch.options?.evaluations_semantic ?? 'execute_all';
+    const results: AuthzenDecision[] = [];
+    for (const evaluation of merged) {
+      const result = toAuthzenDecision(
+        this.decisions.decideRequest(toDecisionBody(evaluation), principal, correlationId),
+      );
+      results.push(result);
+      if (
+        (semantic === 'deny_on_first_deny' && !result.decision) ||
+        (semantic === 'permit_on_first_permit' && result.decision)
+      )
+        break;
+    }
+    return { evaluations: results };
+  }
+}
