@@ -3,3 +3,4 @@ export * from './problem.filter';
 export * from './correlation';
 export * from './openapi/api-operation';
 export * from './openapi/openapi-document';
+export * from './schema-errors';

@@ -1,5 +1,5 @@
-import Ajv, { ValidateFunction } from 'ajv';
-import type { FieldError } from '@zt/http';
+import Ajv from 'ajv';
+import { FieldError, schemaFieldErrors } from '@zt/http';
 import type { DecisionBody, DecisionResponse } from '../decisions/decisions.service';
 
 // OpenID AuthZEN Authorization API 1.0 shapes.
@@ -60,19 +60,10 @@ const ajv = new Ajv({ allErrors: true, strict: false });
 const checkOne = ajv.compile(AUTHZEN_EVALUATION_SCHEMA);
 const checkMany = ajv.compile(AUTHZEN_EVALUATIONS_SCHEMA);
 
-function fieldErrors(validate: ValidateFunction, body: unknown): FieldError[] {
-  if (validate(body)) return [];
-  return (validate.errors ?? []).map((e) => ({
-    pointer:
-      e.keyword === 'required' ? `${e.instancePath}/${String(e.params.missingProperty)}` : e.instancePath,
-    detail: e.message ?? e.keyword,
-  }));
-}
-
 /** Field errors of a single evaluation request; empty when valid. */
-export const evaluationErrors = (body: unknown): FieldError[] => fieldErrors(checkOne, body);
+export const evaluationErrors = (body: unknown): FieldError[] => schemaFieldErrors(checkOne, body);
 /** Field errors of a batch request; empty when valid. */
-export const evaluationsErrors = (body: unknown): FieldError[] => fieldErrors(checkMany, body);
+export const evaluationsErrors = (body: unknown): FieldError[] => schemaFieldErrors(checkMany, body);
 
 interface Entity {
   type: string;

@@ -1,5 +1,5 @@
-import Ajv, { ErrorObject } from 'ajv';
-import type { FieldError } from '@zt/http';
+import Ajv from 'ajv';
+import { FieldError, schemaFieldErrors } from '@zt/http';
 
 // Bounds on untrusted input: a decision request is small; anything bigger is an attack or a bug.
 const ID = { type: 'string', minLength: 1, maxLength: 512 } as const;
@@ -37,14 +37,7 @@ export const DECISION_REQUEST_SCHEMA = {
 
 const validate = new Ajv({ allErrors: true, strict: true }).compile(DECISION_REQUEST_SCHEMA);
 
-function pointerOf(error: ErrorObject): string {
-  const missing = error.keyword === 'required' ? `/${String(error.params.missingProperty)}` : '';
-  const extra = error.keyword === 'additionalProperties' ? `/${String(error.params.additionalProperty)}` : '';
-  return `${error.instancePath}${missing}${extra}`;
-}
-
 /** Field errors of a decision request, each with the JSON pointer of the offending field; empty when valid. */
 export function decisionRequestErrors(body: unknown): FieldError[] {
-  if (validate(body)) return [];
-  return (validate.errors ?? []).map((e) => ({ pointer: pointerOf(e), detail: e.message ?? e.keyword }));
+  return schemaFieldErrors(validate, body);
 }

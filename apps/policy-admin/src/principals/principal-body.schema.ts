@@ -1,5 +1,5 @@
-import Ajv, { ErrorObject } from 'ajv';
-import type { FieldError } from '@zt/http';
+import Ajv from 'ajv';
+import { FieldError, schemaFieldErrors } from '@zt/http';
 
 const NAMES = {
   type: 'array',
@@ -22,13 +22,7 @@ export const PRINCIPAL_BODY_SCHEMA = {
 
 const validate = new Ajv({ allErrors: true, strict: true }).compile(PRINCIPAL_BODY_SCHEMA);
 
-function pointerOf(e: ErrorObject): string {
-  if (e.keyword === 'additionalProperties') return `${e.instancePath}/${String(e.params.additionalProperty)}`;
-  return e.instancePath;
-}
-
 /** Field errors of a principal body, each with its JSON pointer; empty when valid. */
 export function principalBodyErrors(body: unknown): FieldError[] {
-  if (validate(body)) return [];
-  return (validate.errors ?? []).map((e) => ({ pointer: pointerOf(e), detail: e.message ?? e.keyword }));
+  return schemaFieldErrors(validate, body);
 }
