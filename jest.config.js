@@ -8,6 +8,7 @@ module.exports = {
   testMatch: [
     '<rootDir>/apps/**/*.spec.ts',
     '<rootDir>/libs/**/*.spec.ts',
+    '<rootDir>/examples/**/*.spec.ts',
     '<rootDir>/test/e2e/**/*.e2e.spec.ts',
   ],
   transform: swcTransform,

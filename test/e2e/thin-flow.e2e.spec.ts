@@ -21,7 +21,13 @@ describe('standalone product over HTTP', () => {
       '/readyz',
     );
     expect(ready.status).toBe(200);
-    expect(Object.keys(ready.body.checks).sort()).toEqual(['bus', 'cache', 'database', 'policy-state']);
+    expect(Object.keys(ready.body.checks).sort()).toEqual([
+      'bus',
+      'cache',
+      'database',
+      'policy-state',
+      'risk-model',
+    ]);
   });
 
   it('serves the dev issuer JWKS with one ES256 key', async () => {

@@ -1,10 +1,14 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Client } from 'pg';
 import { call, eventually } from '../support/http';
 import { createTestDatabase, INFRA, ServiceProcess, startServiceProcess } from '../support/distributed';
 import { startTestIssuer, TestIssuer } from '../support/test-issuer';
 import { runThinFlow } from '../support/thin-flow';
+import { RiskModel } from '../../examples/risk-model/src/risk-model';
+import { createRiskModelServer } from '../../examples/risk-model/src/server';
 
 describe('distributed thin flow: four processes on real Kafka, Redis and PostgreSQL', () => {
   let issuer: TestIssuer;
@@ -132,4 +136,111 @@ describe('distributed thin flow: four processes on real Kafka, Redis and Postgre
     expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
     for (let i = 1; i < events.length; i++) expect(events[i].data.prevHash).toBe(events[i - 1].data.hash);
   });
+
+  it('restricts a risky device end to end: posture over Kafka, the reference model, risk in Redis', async () => {
+    const model: Server = createRiskModelServer(new RiskModel());
+    await new Promise<void>((resolve) => model.listen(0, '127.0.0.1', resolve));
+    try {
+      const modelUrl = `http://127.0.0.1:${(model.address() as AddressInfo).port}/score`;
+      const admin = await issuer.mint({ sub: 'ines@company.com', roles: ['infra_admin', 'policy_admin'] });
+      const agent = await issuer.mint({ sub: 'agent-fleet', roles: ['device_agent'] });
+      const pep = await issuer.mint({ sub: 'gateway', roles: ['pep'] });
+      const di = services['device-intelligence'].url;
+      expect(
+        (
+          await call(di, 'POST', '/v1/zt-policy/device-intelligence/integrate', {
+            token: admin,
+            body: { model_url: modelUrl, threshold: 0.75 },
+          })
+        ).status,
+      ).toBe(200);
+      expect(
+        (
+          await call(services['policy-admin'].url, 'POST', '/v1/zt-policy/policies', {
+            token: admin,
+            body: {
+              name: 'gitlab for compliant devices',
+              subjects: ['*'],
+              resources: ['gitlab.*'],
+              actions: ['read'],
+              conditions: { device_posture: 'compliant', risk_score_max: 75 },
+              effect: 'allow',
+            },
+          })
+        ).status,
+      ).toBe(201);
+      const posture = await call(di, 'POST', '/v1/zt-policy/device-intelligence/posture', {
+        token: agent,
+        body: [
+          {
+            device_id: 'it-laptop-ok',
+            signals: {
+              managed: true,
+              disk_encrypted: true,
+              edr_running: true,
+              network_type: 'corporate',
+              patch_age_days: 2,
+              failed_logins_24h: 0,
+            },
+          },
+          {
+            device_id: 'it-laptop-bad',
+            signals: {
+              managed: false,
+              jailbroken: true,
+              network_type: 'public',
+              patch_age_days: 300,
+              failed_logins_24h: 25,
+            },
+          },
+        ],
+      });
+      expect(posture.status).toBe(202);
+      const decide = (device: string) =>
+        call<{ decision: string; reasons: string[] }>(
+          services.decision.url,
+          'POST',
+          '/v1/zt-policy/decisions',
+          {
+            token: pep,
+            body: {
+              subject: { id: 'alice@company.com' },
+              action: 'read',
+              resource: { id: 'gitlab.repo' },
+              context: { device: { id: device } },
+            },
+          },
+        );
+      await eventually(
+        async () => ((await decide('it-laptop-ok')).body.decision === 'allow' ? true : undefined),
+        30_000,
+        'the healthy device to be allowed',
+      );
+      const denied = await eventually(
+        async () => {
+          const r = await decide('it-laptop-bad');
+          return r.body.reasons.some((reason) => reason.includes('it-laptop-bad risk')) ? r.body : undefined;
+        },
+        30_000,
+        'the risky device to be restricted',
+      );
+      expect(denied.decision).toBe('deny');
+      const auditor = await issuer.mint({ sub: 'auditor@company.com', roles: ['auditor'] });
+      await eventually(
+        async () => {
+          const page = await call<{ items: { payload: { restricted: boolean } }[] }>(
+            services.audit.url,
+            'GET',
+            '/v1/zt-policy/audit/events?type=com.zt.device.risk&deviceId=it-laptop-bad',
+            { token: auditor },
+          );
+          return page.body.items[0]?.payload.restricted === true ? true : undefined;
+        },
+        30_000,
+        'the risk verdict in the audit trail',
+      );
+    } finally {
+      await new Promise((resolve) => model.close(resolve));
+    }
+  }, 120_000);
 });

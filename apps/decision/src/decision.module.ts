@@ -2,6 +2,8 @@ import { Module } from '@nestjs/common';
 import { AuthzenController } from './authzen/authzen.controller';
 import { AuthzenService } from './authzen/authzen.service';
 import { DecisionLogPublisher } from './decision-log/decision-log.publisher';
+import { DeviceStateConsumer } from './device-state/device-state.consumer';
+import { DeviceStateStore } from './device-state/device-state.store';
 import { DecisionsController } from './decisions/decisions.controller';
 import { DecisionsService } from './decisions/decisions.service';
 import { PolicyChangesConsumer } from './policy-state/policy-changes.consumer';
@@ -10,6 +12,14 @@ import { PolicyState } from './policy-state/policy-state';
 /** decision: the policy decision point, fed by the policy stream. */
 @Module({
   controllers: [DecisionsController, AuthzenController],
-  providers: [PolicyState, PolicyChangesConsumer, DecisionsService, DecisionLogPublisher, AuthzenService],
+  providers: [
+    PolicyState,
+    PolicyChangesConsumer,
+    DeviceStateStore,
+    DeviceStateConsumer,
+    DecisionsService,
+    DecisionLogPublisher,
+    AuthzenService,
+  ],
 })
 export class DecisionModule {}

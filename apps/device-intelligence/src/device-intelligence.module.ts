@@ -1,9 +1,27 @@
 import { Module } from '@nestjs/common';
+import { DeviceIntelligenceController } from './device-intelligence.controller';
+import { DeviceIntelligenceHealth } from './device-intelligence.health';
+import { DeviceIntelligenceOutboxRelay } from './device-intelligence.outbox';
+import { DeviceIntelligenceRepository } from './device-intelligence.repository';
+import { IntegrationService } from './integration/integration.service';
+import { PostureConsumer } from './posture/posture.consumer';
+import { PostureService } from './posture/posture.service';
+import { RiskScorer } from './scoring/risk-scorer';
 
 /**
- * device-intelligence: will register the external ML risk model, take posture signals and
- * publish risk scores (issue 6). In the walking skeleton it runs as a process on the bus with
- * health and readiness only.
+ * device-intelligence: registers the external risk model, takes posture reports, scores them
+ * and publishes risk verdicts on `zt.device.risk` for the decision service.
  */
-@Module({})
+@Module({
+  controllers: [DeviceIntelligenceController],
+  providers: [
+    DeviceIntelligenceRepository,
+    DeviceIntelligenceOutboxRelay,
+    IntegrationService,
+    PostureService,
+    PostureConsumer,
+    RiskScorer,
+    DeviceIntelligenceHealth,
+  ],
+})
 export class DeviceIntelligenceModule {}

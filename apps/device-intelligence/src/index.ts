@@ -1,5 +1,6 @@
 import type { ServiceDefinition } from '@zt/runtime';
 import { DeviceIntelligenceModule } from './device-intelligence.module';
+import { DeviceIntelligenceInit1763800000006 } from './migrations/1763800000006-device-intelligence-init';
 
 export { DeviceIntelligenceModule };
 
@@ -8,6 +9,6 @@ export const deviceIntelligenceService: ServiceDefinition = {
   name: 'device-intelligence',
   module: DeviceIntelligenceModule,
   entities: [],
-  migrations: [],
+  migrations: [DeviceIntelligenceInit1763800000006],
   usesCache: false,
 };

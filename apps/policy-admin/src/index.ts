@@ -1,6 +1,5 @@
 import type { ServiceDefinition } from '@zt/runtime';
 import { PolicyAdminInit1763800000000 } from './migrations/1763800000000-policy-admin-init';
-import { OutboxEntity } from './outbox/outbox.entity';
 import { PolicyAdminModule } from './policy-admin.module';
 import { PolicyEntity, PolicyVersionEntity } from './policies/policy.entity';
 import { Principals1763800000002 } from './migrations/1763800000002-principals';
@@ -13,7 +12,7 @@ export { PolicyAdminModule };
 export const policyAdminService: ServiceDefinition = {
   name: 'policy-admin',
   module: PolicyAdminModule,
-  entities: [PolicyEntity, PolicyVersionEntity, OutboxEntity, PrincipalEntity],
+  entities: [PolicyEntity, PolicyVersionEntity, PrincipalEntity],
   migrations: [PolicyAdminInit1763800000000, Principals1763800000002, PolicyTargets1763800000003],
   usesCache: false,
 };

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { POLICY_SNAPSHOT_SOURCE } from '@zt/contracts';
-import { OutboxRelay } from './outbox/outbox.relay';
+import { PolicyAdminOutboxRelay } from './outbox/outbox.relay';
 import { PoliciesController, PolicyActionsController } from './policies/policies.controller';
 import { PoliciesRepository } from './policies/policies.repository';
 import { PoliciesService } from './policies/policies.service';
@@ -14,7 +14,7 @@ import { PrincipalsService } from './principals/principals.service';
     PoliciesRepository,
     PoliciesService,
     PrincipalsService,
-    OutboxRelay,
+    PolicyAdminOutboxRelay,
     { provide: POLICY_SNAPSHOT_SOURCE, useExisting: PoliciesService },
   ],
   exports: [POLICY_SNAPSHOT_SOURCE],

@@ -68,6 +68,51 @@ export const CONFIG_SPEC = {
   AUDIT_SIGNING_KEY_FILE: env.optionalString(
     'Audit: ES256 private JWK that signs checkpoints (created if missing). Default <DATA_DIR>/audit/checkpoint-key.jwk.json.',
   ),
+  MODEL_ALLOWED_HOSTS: env.optionalList(
+    'Device intelligence: host names a risk model_url may point at (guards against SSRF). Set it in production.',
+  ),
+  MODEL_MAX_CONCURRENCY: env.integer('Device intelligence: risk model calls in flight at most.', 8, 1, 1000),
+  MODEL_MAX_QUEUE: env.integer(
+    'Device intelligence: risk model calls waiting for a slot at most; beyond, on_failure applies at once.',
+    32,
+    0,
+    100_000,
+  ),
+  MODEL_RETRIES: env.integer(
+    'Device intelligence: retries of a failed model call, within its timeout.',
+    2,
+    0,
+    10,
+  ),
+  MODEL_BREAKER_FAILURES: env.integer(
+    'Device intelligence: consecutive failed model calls that open the circuit breaker.',
+    5,
+    1,
+    1000,
+  ),
+  MODEL_BREAKER_HALF_OPEN_SECONDS: env.integer(
+    'Device intelligence: how long an open breaker waits before trying the model again.',
+    10,
+    1,
+    3600,
+  ),
+  MODEL_SCORE_CACHE_SECONDS: env.integer(
+    'Device intelligence: how long a score is reused for the same device and the same features (0: never).',
+    60,
+    0,
+    86_400,
+  ),
+  DEVICE_RISK_RESTRICTION: env.oneOf(
+    'Decision: what a device above the risk threshold gets (the stricter of this and the policies wins).',
+    ['deny', 'isolate'] as const,
+    'deny',
+  ),
+  DEVICE_STATE_TTL_SECONDS: env.integer(
+    "Decision: how long a device's last posture and risk are kept without news.",
+    86_400,
+    60,
+    2_592_000,
+  ),
   OUTBOX_POLL_MS: env.integer('How often the outbox relay looks for unpublished changes.', 200, 10, 60_000),
 } as const;
 

@@ -8,6 +8,9 @@ export const EventTypes = {
   decisionMade: 'com.zt.decision.made',
   devicePosture: 'com.zt.device.posture',
   deviceRisk: 'com.zt.device.risk',
+  modelIntegrationSet: 'com.zt.device.integration.set',
+  modelIntegrationRemoved: 'com.zt.device.integration.removed',
+  auditExported: 'com.zt.audit.exported',
   auditRecord: 'com.zt.audit.record',
   auditCheckpoint: 'com.zt.audit.checkpoint',
 } as const;

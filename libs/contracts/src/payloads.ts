@@ -80,3 +80,71 @@ export interface DecisionLogData {
   revision: number;
   latencyMs: number;
 }
+
+/** What device intelligence does with a device when the risk model cannot answer. */
+export type ModelFailurePolicy = 'deny' | 'allow' | 'last_known';
+
+/** The registered external risk model (seed: `POST /device-intelligence/integrate`). */
+export interface ModelIntegration {
+  modelUrl: string;
+  /** Scores above it restrict the device (0 to 1, as the model answers). */
+  threshold: number;
+  timeoutMs: number;
+  onFailure: ModelFailurePolicy;
+}
+
+/** Data of a model integration change on `zt.admin.actions` (key: `model-integration`). */
+export interface ModelIntegrationChangeData {
+  /** Null once the integration was removed. */
+  integration: ModelIntegration | null;
+  actor: Actor;
+}
+
+/** Data of an audit export record: who took a copy of the trail (the export ends with it). */
+export interface AuditExportedData {
+  actor: Actor;
+}
+
+/** Device posture signals as an agent or MDM reports them; every signal is optional. */
+export interface DeviceSignals {
+  managed?: boolean;
+  disk_encrypted?: boolean;
+  os_name?: string;
+  os_version?: string;
+  edr_running?: boolean;
+  patch_age_days?: number;
+  jailbroken?: boolean;
+  network_type?: 'corporate' | 'home' | 'public' | 'cellular' | 'vpn' | 'unknown';
+  country?: string;
+  failed_logins_24h?: number;
+  /** An MDM's own compliance verdict, when it has one. */
+  compliant?: boolean;
+  /** Vendor-specific signals: scalars only. */
+  [signal: string]: string | number | boolean | undefined;
+}
+
+/** Data of a `zt.device.posture` event (key: device id). */
+export interface DevicePostureData {
+  deviceId: string;
+  signals: DeviceSignals;
+  /** When the agent observed the signals (ISO 8601). */
+  observedAt: string;
+}
+
+/** Data of a `zt.device.risk` event (key: device id), the seed's risk score with its verdict. */
+export interface DeviceRiskData {
+  deviceId: string;
+  /** The model's score, 0 (trusted) to 1; null when the model could not answer. */
+  score: number | null;
+  model: string;
+  threshold: number;
+  /** True when access from this device must be restricted. */
+  restricted: boolean;
+  /** Why the score was not the model's fresh answer, when it was not. */
+  failure?: string;
+  explanation: string[];
+  /** When the posture that was scored was observed (ISO 8601). */
+  observedAt: string;
+  /** When it was scored (ISO 8601). */
+  at: string;
+}

@@ -6,6 +6,8 @@ export const Topics = {
   deviceRisk: 'zt.device.risk',
   decisionLog: 'zt.decision.log',
   auditEvents: 'zt.audit.events',
+  /** Administrative actions outside the policy set (model integration changes, audit exports). */
+  adminActions: 'zt.admin.actions',
 } as const;
 
 export type TopicName = (typeof Topics)[keyof typeof Topics];

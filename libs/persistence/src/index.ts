@@ -2,3 +2,4 @@ export * from './embedded-postgres';
 export * from './database.module';
 export * from './insertable';
 export * from './columns';
+export * from './outbox';

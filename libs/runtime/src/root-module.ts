@@ -103,7 +103,7 @@ export function rootModule(options: RootModuleOptions): DynamicModule {
     AuthModule.forRoot({ config, devIssuer: options.devIssuer }),
   ];
   const entities = services.flatMap((s) => s.entities);
-  if (entities.length > 0) {
+  if (services.some((s) => s.entities.length > 0 || s.migrations.length > 0)) {
     imports.push(
       DatabaseModule.forRoot({
         location: databaseLocation(options),

@@ -8,7 +8,7 @@ export type ServiceName = 'policy-admin' | 'decision' | 'device-intelligence' | 
 export interface ServiceDefinition {
   name: ServiceName;
   module: Type | DynamicModule;
-  /** TypeORM entities and committed migrations; none means the service has no database. */
+  /** TypeORM entities and committed migrations; neither means the service has no database. */
   entities: ClassType[];
   migrations: ClassType[];
   /** Whether the service uses the cache (Redis when distributed). */

@@ -5,7 +5,8 @@ import { CheckpointService } from '../checkpoints/checkpoint.service';
 import { AuditService } from './audit.service';
 
 /**
- * Feeds the audit trail from the bus. One consumer group for all audit replicas; the offset is
+ * Feeds the audit trail from the bus: policy and principal changes, decisions, device risk
+ * verdicts and administrative actions (model integration changes). One consumer group for all audit replicas; the offset is
  * committed only after the record is committed, and duplicates are dropped by event id.
  */
 @Injectable()
@@ -18,7 +19,7 @@ export class AuditEventsConsumer implements OnApplicationBootstrap {
 
   async onApplicationBootstrap(): Promise<void> {
     await this.bus.subscribe({
-      topics: [Topics.policyChanges, Topics.decisionLog],
+      topics: [Topics.policyChanges, Topics.decisionLog, Topics.deviceRisk, Topics.adminActions],
       groupId: 'audit',
       fromBeginning: true,
       handler: async (event) => {

@@ -1,10 +1,10 @@
 import { Readable } from 'node:stream';
-import { Controller, Get, Query, Res } from '@nestjs/common';
-import type { FastifyReply } from 'fastify';
+import { Controller, Get, Query, Req, Res } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { JWK } from 'jose';
 import { CheckpointService } from '../checkpoints/checkpoint.service';
-import { Roles } from '@zt/auth';
-import { ApiOperation, problem } from '@zt/http';
+import { CurrentPrincipal, Principal, Roles } from '@zt/auth';
+import { ApiOperation, correlationIdOf, problem } from '@zt/http';
 import { AuditListParams, AuditPage, AuditService } from './audit.service';
 
 const RECORD = {
@@ -113,7 +113,8 @@ export class AuditController {
   }
 
   @ApiOperation({
-    summary: 'The whole audit log as JSON Lines, with signed checkpoints (auditor or infra_admin)',
+    summary:
+      'The whole audit log as JSON Lines, with signed checkpoints; the export itself is recorded first (auditor or infra_admin)',
     tag: 'audit',
     responses: {
       200: {
@@ -125,7 +126,12 @@ export class AuditController {
   })
   @Get('export')
   @Roles('auditor', 'infra_admin')
-  export(@Res({ passthrough: true }) reply: FastifyReply): Readable {
+  async export(
+    @CurrentPrincipal() actor: Principal,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<Readable> {
+    if (await this.audit.recordExport(actor, correlationIdOf(request))) this.checkpoints.kick();
     void reply
       .header('content-type', 'application/x-ndjson')
       .header('content-disposition', 'attachment; filename="audit.jsonl"');

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import type { CloudEvent } from '@zt/contracts';
+import type { Principal } from '@zt/auth';
+import { AuditExportedData, CloudEvent, createCloudEvent, EventSources, EventTypes } from '@zt/contracts';
 import { validationProblem } from '@zt/http';
 import { AuditRecordEntity } from './audit-record.entity';
 import { AuditRepository } from './audit.repository';
@@ -58,6 +59,20 @@ export class AuditService {
       subject: event.subject ?? null,
       payload: event.data,
     });
+  }
+
+  /** Records that someone exported the trail; the export they receive ends with this record. */
+  recordExport(actor: Principal, correlationId?: string): Promise<boolean> {
+    const data: AuditExportedData = { actor: { sub: actor.sub, roles: actor.roles } };
+    return this.record(
+      createCloudEvent({
+        source: EventSources.audit,
+        type: EventTypes.auditExported,
+        subject: 'audit-export',
+        data,
+        correlationId,
+      }),
+    );
   }
 
   /** Walks the whole chain; reports the first broken link, or the head it verified. */

@@ -39,7 +39,7 @@ export class AuthzenController {
     @Body() body: unknown,
     @CurrentPrincipal() principal: Principal,
     @Req() request: FastifyRequest,
-  ): AuthzenDecision {
+  ): Promise<AuthzenDecision> {
     return this.authzen.evaluate(body, principal, correlationIdOf(request));
   }
 
@@ -65,7 +65,7 @@ export class AuthzenController {
     @Body() body: unknown,
     @CurrentPrincipal() principal: Principal,
     @Req() request: FastifyRequest,
-  ): { evaluations: AuthzenDecision[] } {
+  ): Promise<{ evaluations: AuthzenDecision[] }> {
     return this.authzen.evaluateAll(body, principal, correlationIdOf(request));
   }
 

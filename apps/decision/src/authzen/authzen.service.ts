@@ -24,11 +24,11 @@ export class AuthzenService {
   constructor(private readonly decisions: DecisionsService) {}
 
   /** One evaluation. */
-  evaluate(body: unknown, principal: Principal, correlationId?: string): AuthzenDecision {
+  async evaluate(body: unknown, principal: Principal, correlationId?: string): Promise<AuthzenDecision> {
     const errors = evaluationErrors(body);
     if (errors.length > 0) throw validationProblem(errors);
     return toAuthzenDecision(
-      this.decisions.decideRequest(toDecisionBody(body as AuthzenEvaluation), principal, correlationId),
+      await this.decisions.decideRequest(toDecisionBody(body as AuthzenEvaluation), principal, correlationId),
     );
   }
 
@@ -37,11 +37,11 @@ export class AuthzenService {
    * leaves them out. `deny_on_first_deny` and `permit_on_first_permit` stop after the first
    * such result (which is the last one returned); `execute_all` (the default) runs them all.
    */
-  evaluateAll(
+  async evaluateAll(
     body: unknown,
     principal: Principal,
     correlationId?: string,
-  ): { evaluations: AuthzenDecision[] } {
+  ): Promise<{ evaluations: AuthzenDecision[] }> {
     const errors = evaluationsErrors(body);
     if (errors.length > 0) throw validationProblem(errors);
     const batch = body as BatchRequest;
@@ -67,7 +67,7 @@ export class AuthzenService {
     const results: AuthzenDecision[] = [];
     for (const evaluation of merged) {
       const result = toAuthzenDecision(
-        this.decisions.decideRequest(toDecisionBody(evaluation), principal, correlationId),
+        await this.decisions.decideRequest(toDecisionBody(evaluation), principal, correlationId),
       );
       results.push(result);
       if (

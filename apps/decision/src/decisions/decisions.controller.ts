@@ -62,7 +62,7 @@ export class DecisionsController {
     @Body() body: unknown,
     @CurrentPrincipal() principal: Principal,
     @Req() request: FastifyRequest,
-  ): DecisionResponse {
+  ): Promise<DecisionResponse> {
     return this.decisions.decide(body, principal, correlationIdOf(request));
   }
 }

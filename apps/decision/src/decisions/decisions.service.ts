@@ -1,11 +1,19 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { Principal } from '@zt/auth';
+import { APP_CONFIG, AppConfig } from '@zt/config';
 import { canonicalJson, DirectoryPrincipal } from '@zt/contracts';
 import { validationProblem } from '@zt/http';
 import type { DecisionRequest, DecisionResult } from '@zt/policy-engine';
 import { DecisionLogPublisher } from '../decision-log/decision-log.publisher';
+import {
+  applyRestriction,
+  deviceRestriction,
+  requestDeviceId,
+  withDeviceFacts,
+} from '../device-state/device-facts';
+import { DeviceStateStore } from '../device-state/device-state.store';
 import { PolicyState } from '../policy-state/policy-state';
 import { decisionRequestErrors } from './decision-request.schema';
 
@@ -64,27 +72,44 @@ export function withDirectoryFacts(
   };
 }
 
-/** The policy decision point: validates, evaluates against the current set, logs. */
+/** The policy decision point: validates, adds what is known of subject and device, evaluates, logs. */
 @Injectable()
 export class DecisionsService {
   constructor(
     private readonly state: PolicyState,
+    private readonly devices: DeviceStateStore,
     private readonly log: DecisionLogPublisher,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /** Validates a native request body, then decides it. */
-  decide(body: unknown, principal: Principal, correlationId?: string): DecisionResponse {
+  decide(body: unknown, principal: Principal, correlationId?: string): Promise<DecisionResponse> {
     const errors = decisionRequestErrors(body);
     if (errors.length > 0) throw validationProblem(errors);
     return this.decideRequest(body as DecisionBody, principal, correlationId);
   }
 
-  /** Decides an already validated request (native or translated from AuthZEN), and logs it. */
-  decideRequest(body: DecisionBody, principal: Principal, correlationId?: string): DecisionResponse {
+  /**
+   * Decides an already validated request (native or translated from AuthZEN), and logs it. The
+   * device's stored posture and risk join the request; a device that device intelligence
+   * restricts gets at most the configured restriction, whatever the policies say.
+   */
+  async decideRequest(
+    body: DecisionBody,
+    principal: Principal,
+    correlationId?: string,
+  ): Promise<DecisionResponse> {
     const started = performance.now();
-    const request = withDirectoryFacts(withTokenFacts(body, principal), this.state.directory);
+    const withSubject = withDirectoryFacts(withTokenFacts(body, principal), this.state.directory);
+    const deviceId = requestDeviceId(withSubject);
+    const device = deviceId === undefined ? undefined : await this.devices.get(deviceId);
+    const now = new Date();
+    const request = withDeviceFacts(withSubject, device, now);
     const revision = this.state.revision;
-    const result = this.state.policies.evaluate(request);
+    const result = applyRestriction(
+      this.state.policies.evaluate(request),
+      deviceRestriction(request, device, this.config.DEVICE_RISK_RESTRICTION, now),
+    );
     const decisionId = randomUUID();
     this.log.publish(
       {

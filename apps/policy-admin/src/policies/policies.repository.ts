@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { insertable } from '@zt/persistence';
+import { enqueueOutbox, insertable, OutboxMessage } from '@zt/persistence';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
-import { OutboxEntity } from '../outbox/outbox.entity';
+import { POLICY_ADMIN_SCHEMA } from '../outbox/outbox.relay';
 import { PrincipalEntity } from '../principals/principal.entity';
 import { PolicyEntity, PolicyVersionEntity } from './policy.entity';
 
@@ -63,11 +63,8 @@ export class PolicyTransaction {
     await this.manager.delete(PrincipalEntity, { id });
   }
 
-  async enqueue(message: Pick<OutboxEntity, 'topic' | 'key' | 'event'>): Promise<void> {
-    await this.manager.insert(
-      OutboxEntity,
-      insertable({ ...message, createdAt: new Date(), publishedAt: null }),
-    );
+  enqueue(message: OutboxMessage): Promise<void> {
+    return enqueueOutbox(this.manager, POLICY_ADMIN_SCHEMA, message);
   }
 }
 

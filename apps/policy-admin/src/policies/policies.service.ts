@@ -21,7 +21,7 @@ import {
   PolicyFormat,
   subjectKey,
 } from '@zt/policy-engine';
-import { OutboxRelay } from '../outbox/outbox.relay';
+import { PolicyAdminOutboxRelay } from '../outbox/outbox.relay';
 import { changedPointers } from './document-diff';
 import { toDirectoryPrincipal } from '../principals/principals.service';
 import { newPolicyId } from './policy-id';
@@ -134,7 +134,7 @@ function parseOrThrow(body: unknown, defaultId: string): { policy: CanonicalPoli
 export class PoliciesService implements PolicySnapshotSource {
   constructor(
     private readonly repository: PoliciesRepository,
-    @Inject(OutboxRelay) private readonly relay: OutboxRelay,
+    private readonly relay: PolicyAdminOutboxRelay,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -390,6 +390,6 @@ export class PoliciesService implements PolicySnapshotSource {
       data,
       correlationId: context.correlationId,
     });
-    await tx.enqueue({ topic: Topics.policyChanges, key: entity.id, event: { ...event } });
+    await tx.enqueue({ topic: Topics.policyChanges, key: entity.id, event });
   }
 }

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import {
   createCloudEvent,
   DirectoryPrincipal,
@@ -10,7 +10,7 @@ import {
 } from '@zt/contracts';
 import { ProblemError, validationProblem } from '@zt/http';
 import { boundsIssues } from '@zt/policy-engine';
-import { OutboxRelay } from '../outbox/outbox.relay';
+import { PolicyAdminOutboxRelay } from '../outbox/outbox.relay';
 import { PoliciesRepository } from '../policies/policies.repository';
 import type { ChangeContext } from '../policies/policies.service';
 import { principalBodyErrors } from './principal-body.schema';
@@ -40,7 +40,7 @@ const ID = /^[^\s/]{1,256}$/;
 export class PrincipalsService {
   constructor(
     private readonly repository: PoliciesRepository,
-    @Inject(OutboxRelay) private readonly relay: OutboxRelay,
+    private readonly relay: PolicyAdminOutboxRelay,
   ) {}
 
   /** Creates or replaces a principal. */
@@ -113,6 +113,6 @@ export class PrincipalsService {
       data,
       correlationId: context.correlationId,
     });
-    return { topic: Topics.policyChanges, key: principalKey(id), event: { ...event } };
+    return { topic: Topics.policyChanges, key: principalKey(id), event };
   }
 }

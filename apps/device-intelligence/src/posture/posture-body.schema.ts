@@ -1,0 +1,67 @@
+import Ajv from 'ajv';
+import addFormats from 'ajv-formats';
+import { FieldError, schemaFieldErrors } from '@zt/http';
+
+/** Reports accepted in one call: an agent fleet batches, but one call stays small. */
+export const MAX_POSTURE_REPORTS = 100;
+
+const SIGNALS = {
+  type: 'object',
+  maxProperties: 50,
+  properties: {
+    managed: { type: 'boolean' },
+    disk_encrypted: { type: 'boolean' },
+    os_name: { type: 'string', maxLength: 64 },
+    os_version: { type: 'string', maxLength: 64 },
+    edr_running: { type: 'boolean' },
+    patch_age_days: { type: 'integer', minimum: 0, maximum: 3650 },
+    jailbroken: { type: 'boolean' },
+    network_type: { enum: ['corporate', 'home', 'public', 'cellular', 'vpn', 'unknown'] },
+    country: { type: 'string', pattern: '^[A-Z]{2}$' },
+    failed_logins_24h: { type: 'integer', minimum: 0, maximum: 100_000 },
+    compliant: { type: 'boolean' },
+  },
+  // Vendor signals pass through to the model, but only as bounded scalars.
+  additionalProperties: {
+    anyOf: [{ type: 'boolean' }, { type: 'number' }, { type: 'string', maxLength: 256 }],
+  },
+  propertyNames: { pattern: '^[a-z][a-z0-9_]{0,63}$' },
+} as const;
+
+const REPORT = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['device_id', 'signals'],
+  properties: {
+    device_id: { type: 'string', pattern: '^[^\\s/]{1,256}$' },
+    signals: SIGNALS,
+    observed_at: { type: 'string', format: 'date-time' },
+  },
+} as const;
+
+/** JSON Schema of `POST /device-intelligence/posture`: one report or an array of them. */
+export const POSTURE_BODY_SCHEMA = {
+  anyOf: [REPORT, { type: 'array', minItems: 1, maxItems: MAX_POSTURE_REPORTS, items: REPORT }],
+} as const;
+
+const ajv = new Ajv({ allErrors: true, strict: true });
+addFormats(ajv, ['date-time']);
+const validateReport = ajv.compile(REPORT);
+const validateBody = ajv.compile(POSTURE_BODY_SCHEMA);
+
+/**
+ * Field errors of a posture body, each with its JSON pointer; empty when valid. An array is
+ * checked report by report so a bad one is named by its index, not by `anyOf`'s summary.
+ */
+export function postureBodyErrors(body: unknown): FieldError[] {
+  if (Array.isArray(body)) {
+    if (body.length === 0 || body.length > MAX_POSTURE_REPORTS) {
+      return [{ pointer: '', detail: `must hold 1 to ${MAX_POSTURE_REPORTS} reports` }];
+    }
+    return body.flatMap((report, index) =>
+      schemaFieldErrors(validateReport, report).map((e) => ({ ...e, pointer: `/${index}${e.pointer}` })),
+    );
+  }
+  if (typeof body === 'object' && body !== null) return schemaFieldErrors(validateReport, body);
+  return schemaFieldErrors(validateBody, body);
+}

@@ -1,0 +1,69 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  createCloudEvent,
+  DevicePostureData,
+  DeviceSignals,
+  EventSources,
+  EventTypes,
+  Topics,
+} from '@zt/contracts';
+import { ProblemError, validationProblem } from '@zt/http';
+import { MessageBus, OutgoingMessage } from '@zt/messaging';
+import { postureBodyErrors } from './posture-body.schema';
+
+interface PostureReport {
+  device_id: string;
+  signals: DeviceSignals;
+  observed_at?: string;
+}
+
+// Agents' clocks drift; a report from further in the future than this is refused, since it
+// would shadow every honest report until that time.
+const MAX_CLOCK_AHEAD_MS = 5 * 60_000;
+
+/** Takes posture reports from agents and puts them on `zt.device.posture` for scoring. */
+@Injectable()
+export class PostureService {
+  constructor(@Inject(MessageBus) private readonly bus: MessageBus) {}
+
+  /** Validates and publishes; resolves once the bus holds every report durably. */
+  async report(body: unknown, correlationId?: string): Promise<{ accepted: number; device_ids: string[] }> {
+    const errors = postureBodyErrors(body);
+    const reports = (Array.isArray(body) ? body : [body]) as PostureReport[];
+    const now = Date.now();
+    if (errors.length === 0) {
+      reports.forEach((r, index) => {
+        if (r.observed_at !== undefined && Date.parse(r.observed_at) > now + MAX_CLOCK_AHEAD_MS) {
+          const pointer = Array.isArray(body) ? `/${index}/observed_at` : '/observed_at';
+          errors.push({ pointer, detail: 'is in the future' });
+        }
+      });
+    }
+    if (errors.length > 0) throw validationProblem(errors);
+    const messages = reports.map((r): OutgoingMessage<DevicePostureData> => {
+      const data: DevicePostureData = {
+        deviceId: r.device_id,
+        signals: r.signals,
+        observedAt: new Date(r.observed_at ?? now).toISOString(),
+      };
+      return {
+        key: r.device_id,
+        event: createCloudEvent({
+          source: EventSources.deviceIntelligence,
+          type: EventTypes.devicePosture,
+          subject: r.device_id,
+          data,
+          correlationId,
+        }),
+      };
+    });
+    try {
+      await this.bus.publish(Topics.devicePosture, messages);
+    } catch (error) {
+      throw new ProblemError(503, 'NOT_READY', `Posture could not be queued: ${String(error)}`, {
+        headers: { 'retry-after': '5' },
+      });
+    }
+    return { accepted: messages.length, device_ids: reports.map((r) => r.device_id) };
+  }
+}
