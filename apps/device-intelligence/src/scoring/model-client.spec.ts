@@ -116,6 +116,19 @@ describe('ModelClient against misbehaving models', () => {
     expect(hanging.inFlight).toBe(0);
   });
 
+  it('waits for a slow model that answers within the budget', async () => {
+    model = await fakeModel((_req, res) => setTimeout(() => json(res, 200, { score: 0.4 }), 150));
+    await expect(client(model.url, { timeoutMs: 2_000 }).score(request)).resolves.toMatchObject({
+      score: 0.4,
+    });
+    expect(model.requests).toBe(1);
+  });
+
+  it('gives up on a model slower than the budget', async () => {
+    model = await fakeModel((_req, res) => setTimeout(() => json(res, 200, { score: 0.4 }), 1_000));
+    await expect(reason(client(model.url, { timeoutMs: 100 }).score(request))).resolves.toBe('timeout');
+  });
+
   it('retries a model that errors, then reports it unreachable', async () => {
     model = await fakeModel((_req, res) => json(res, 503, { error: 'down' }));
     await expect(reason(client(model.url).score(request))).resolves.toBe('unreachable');
