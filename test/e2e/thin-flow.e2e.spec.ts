@@ -25,6 +25,7 @@ describe('standalone product over HTTP', () => {
       'bus',
       'cache',
       'database',
+      'decision-log',
       'policy-state',
       'risk-model',
     ]);

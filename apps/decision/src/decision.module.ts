@@ -4,9 +4,12 @@ import { AuthzenService } from './authzen/authzen.service';
 import { DecisionLogPublisher } from './decision-log/decision-log.publisher';
 import { DeviceStateConsumer } from './device-state/device-state.consumer';
 import { DeviceStateStore } from './device-state/device-state.store';
+import { DecisionCache } from './decisions/decision-cache';
+import { RateLimiter } from './decisions/rate-limiter';
 import { DecisionsController } from './decisions/decisions.controller';
 import { DecisionsService } from './decisions/decisions.service';
 import { PolicyChangesConsumer } from './policy-state/policy-changes.consumer';
+import { PolicySnapshotClient } from './policy-state/policy-snapshot.client';
 import { PolicyState } from './policy-state/policy-state';
 
 /** decision: the policy decision point, fed by the policy stream. */
@@ -15,9 +18,12 @@ import { PolicyState } from './policy-state/policy-state';
   providers: [
     PolicyState,
     PolicyChangesConsumer,
+    PolicySnapshotClient,
     DeviceStateStore,
     DeviceStateConsumer,
     DecisionsService,
+    DecisionCache,
+    RateLimiter,
     DecisionLogPublisher,
     AuthzenService,
   ],

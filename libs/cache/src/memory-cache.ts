@@ -19,6 +19,13 @@ export class MemoryCache extends Cache {
     return Promise.resolve();
   }
 
+  increment(key: string, ttlSeconds: number): Promise<number> {
+    const count = Number(this.entries.get(key) ?? '0') + 1;
+    // noUpdateTTL keeps the window's expiry where the first increment put it.
+    this.entries.set(key, String(count), { ttl: ttlSeconds * 1000, noUpdateTTL: count > 1 });
+    return Promise.resolve(count);
+  }
+
   delete(key: string): Promise<void> {
     this.entries.delete(key);
     return Promise.resolve();

@@ -28,6 +28,18 @@ export class RedisCache extends Cache {
     if (ttlSeconds > 0) await this.redis.set(key, value, 'EX', ttlSeconds);
   }
 
+  async increment(key: string, ttlSeconds: number): Promise<number> {
+    const [[incrError, count], [expireError]] = (await this.redis
+      .multi()
+      .incr(key)
+      // NX: only the first increment of a window sets its expiry (Redis 7+).
+      .expire(key, ttlSeconds, 'NX')
+      .exec()) as [[Error | null, number], [Error | null, unknown]];
+    const failure = incrError ?? expireError;
+    if (failure) throw failure;
+    return count;
+  }
+
   async delete(key: string): Promise<void> {
     await this.redis.del(key);
   }

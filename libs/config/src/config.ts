@@ -68,6 +68,64 @@ export const CONFIG_SPEC = {
   AUDIT_SIGNING_KEY_FILE: env.optionalString(
     'Audit: ES256 private JWK that signs checkpoints (created if missing). Default <DATA_DIR>/audit/checkpoint-key.jwk.json.',
   ),
+  POLICY_ADMIN_URL: env.optionalUrl(
+    'Distributed decision: policy-admin base URL; a new replica starts from its snapshot (else it replays the policy topic).',
+  ),
+  POLICY_ADMIN_TOKEN_FILE: env.optionalString(
+    'Distributed decision: file holding a bearer token with role pdp for the snapshot (re-read on each use).',
+  ),
+  MIN_REVISION_WAIT_MS: env.integer(
+    'Decision: how long a request asking for a newer policy revision waits before 503 with Retry-After.',
+    1000,
+    0,
+    30_000,
+  ),
+  DECISION_CACHE_TTL_SECONDS: env.integer(
+    'Decision: how long a decision is reused for the same request, revision and device state (0: no cache).',
+    60,
+    0,
+    3600,
+  ),
+  RATE_LIMIT_PER_SECOND: env.integer(
+    'Decision: calls per second allowed per caller (token subject) across replicas; 429 beyond (0: no limit).',
+    0,
+    0,
+    10_000_000,
+  ),
+  DECISION_LOG_SAMPLE_RATE: env.number(
+    'Decision: share of allow decisions sent to zt.decision.log (0 to 1); other effects are always sent.',
+    1,
+    0,
+    1,
+  ),
+  DECISION_LOG_REDACT: env.list(
+    'Decision: decision log fields replaced by their SHA-256 (any of subject, resource, action).',
+    [],
+  ),
+  DECISION_LOG_BUFFER: env.integer(
+    'Decision: decision log events held for publishing at most.',
+    10_000,
+    1,
+    10_000_000,
+  ),
+  DECISION_LOG_ON_FULL: env.oneOf(
+    'Decision: when the log buffer is full, block the decision briefly then drop, or drop at once; drops are counted.',
+    ['block', 'drop'] as const,
+    'block',
+  ),
+  DECISION_LOG_BLOCK_MS: env.integer(
+    'Decision: how long a decision waits for log buffer space when blocking.',
+    50,
+    1,
+    10_000,
+  ),
+  DECISION_LOG_BATCH: env.integer('Decision: decision log events per publish.', 500, 1, 100_000),
+  DECISION_LOG_FLUSH_MS: env.integer(
+    'Decision: how often buffered decision log events are published.',
+    50,
+    1,
+    60_000,
+  ),
   MODEL_ALLOWED_HOSTS: env.optionalList(
     'Device intelligence: host names a risk model_url may point at (guards against SSRF). Set it in production.',
   ),

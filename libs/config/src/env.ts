@@ -54,6 +54,17 @@ function parseInteger(min: number, max: number): Parser<number> {
   };
 }
 
+function parseNumber(min: number, max: number): Parser<number> {
+  return (name, raw) => {
+    const value = Number(raw);
+    if (raw.trim() === '' || !Number.isFinite(value))
+      throw new ConfigError(name, `must be a number, got "${raw}"`);
+    if (value < min || value > max)
+      throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
+    return value;
+  };
+}
+
 const parseUrl: Parser<string> = (name, raw) => {
   try {
     return new URL(raw).toString();
@@ -90,6 +101,8 @@ export const env = {
   optionalString: (description: string) => optional(description, parseString),
   integer: (description: string, fallback: number | undefined, min: number, max: number) =>
     variable(description, parseInteger(min, max), fallback),
+  number: (description: string, fallback: number, min: number, max: number) =>
+    variable(description, parseNumber(min, max), fallback),
   url: (description: string, fallback?: string) => variable(description, parseUrl, fallback),
   optionalUrl: (description: string) => optional(description, parseUrl),
   list: (description: string, fallback?: string[]) =>

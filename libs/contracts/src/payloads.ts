@@ -79,6 +79,10 @@ export interface DecisionLogData {
   policies: { id: string; version: number }[];
   revision: number;
   latencyMs: number;
+  /** Whether the decision came from the decision cache. */
+  cached?: boolean;
+  /** The share of such decisions that are logged (allow decisions may be sampled); 1 means all. */
+  sampleRate?: number;
 }
 
 /** What device intelligence does with a device when the risk model cannot answer. */

@@ -92,6 +92,11 @@ export class InProcessBus extends MessageBus {
     return Promise.resolve();
   }
 
+  /** The in-process bus keeps no history: a new consumer has nothing to catch up with. */
+  endOffsets(): Promise<Map<number, bigint>> {
+    return Promise.resolve(new Map<number, bigint>());
+  }
+
   isReady(): Promise<boolean> {
     return Promise.resolve(!this.closed);
   }

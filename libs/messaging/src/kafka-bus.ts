@@ -136,6 +136,10 @@ export class KafkaBus extends MessageBus {
         resolve();
       });
     });
+    if (options.onPoll) {
+      const onPoll = options.onPoll;
+      consumer.on(consumer.events.FETCH, () => onPoll());
+    }
     await consumer.run({
       eachMessage: async ({ topic, partition, message }) => {
         const key = message.key?.toString() ?? null;
@@ -159,6 +163,17 @@ export class KafkaBus extends MessageBus {
       },
     });
     await joined;
+  }
+
+  async endOffsets(topic: TopicName): Promise<Map<number, bigint>> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const offsets = await admin.fetchTopicOffsets(this.topicName(topic));
+      return new Map(offsets.map((o) => [o.partition, BigInt(o.high)]));
+    } finally {
+      await admin.disconnect();
+    }
   }
 
   async isReady(): Promise<boolean> {

@@ -28,6 +28,8 @@ export interface SubscriptionOptions {
   /** Read the retained history first (decision replicas rebuild their state this way). */
   fromBeginning: boolean;
   handler: EventHandler;
+  /** Called after every poll of the bus, with or without messages: proof the consumer is in contact. */
+  onPoll?: () => void;
 }
 
 /**
@@ -39,6 +41,12 @@ export abstract class MessageBus {
   abstract publish(topic: TopicName, messages: OutgoingMessage[]): Promise<void>;
   /** Starts consuming; resolves once the consumer has joined and will receive new messages. */
   abstract subscribe(options: SubscriptionOptions): Promise<void>;
+  /**
+   * The offset the next message of each partition of a topic will get (Kafka's high watermark),
+   * by partition. A consumer that has handled offset `end - 1` of every partition has caught up
+   * with everything published before the call. Empty when the bus keeps no history.
+   */
+  abstract endOffsets(topic: TopicName): Promise<Map<number, bigint>>;
   /** True while the bus can publish and deliver. */
   abstract isReady(): Promise<boolean>;
   /** Stops consumers and producers, letting in-flight handlers finish. */

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Post, Req } from '@nestjs/common';
 import { CurrentPrincipal, Principal, Public } from '@zt/auth';
-import { ApiOperation, correlationIdOf, JsonSchema, problem } from '@zt/http';
+import { ApiOperation, JsonSchema, problem } from '@zt/http';
+import { decisionCallOf } from '../decisions/decision-call';
 import type { FastifyRequest } from 'fastify';
 import { AUTHZEN_EVALUATION_SCHEMA, AUTHZEN_EVALUATIONS_SCHEMA, AuthzenDecision } from './authzen.mapping';
 import { AuthzenService } from './authzen.service';
@@ -40,7 +41,7 @@ export class AuthzenController {
     @CurrentPrincipal() principal: Principal,
     @Req() request: FastifyRequest,
   ): Promise<AuthzenDecision> {
-    return this.authzen.evaluate(body, principal, correlationIdOf(request));
+    return this.authzen.evaluate(body, principal, decisionCallOf(request));
   }
 
   @ApiOperation({
@@ -66,7 +67,7 @@ export class AuthzenController {
     @CurrentPrincipal() principal: Principal,
     @Req() request: FastifyRequest,
   ): Promise<{ evaluations: AuthzenDecision[] }> {
-    return this.authzen.evaluateAll(body, principal, correlationIdOf(request));
+    return this.authzen.evaluateAll(body, principal, decisionCallOf(request));
   }
 
   @ApiOperation({

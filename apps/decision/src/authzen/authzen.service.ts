@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Principal } from '@zt/auth';
 import { validationProblem } from '@zt/http';
+import type { DecisionCall } from '../decisions/decision-call';
 import { DecisionsService } from '../decisions/decisions.service';
 import {
   AuthzenDecision,
@@ -24,11 +25,11 @@ export class AuthzenService {
   constructor(private readonly decisions: DecisionsService) {}
 
   /** One evaluation. */
-  async evaluate(body: unknown, principal: Principal, correlationId?: string): Promise<AuthzenDecision> {
+  async evaluate(body: unknown, principal: Principal, call: DecisionCall = {}): Promise<AuthzenDecision> {
     const errors = evaluationErrors(body);
     if (errors.length > 0) throw validationProblem(errors);
     return toAuthzenDecision(
-      await this.decisions.decideRequest(toDecisionBody(body as AuthzenEvaluation), principal, correlationId),
+      await this.decisions.decideRequest(toDecisionBody(body as AuthzenEvaluation), principal, call),
     );
   }
 
@@ -40,7 +41,7 @@ export class AuthzenService {
   async evaluateAll(
     body: unknown,
     principal: Principal,
-    correlationId?: string,
+    call: DecisionCall = {},
   ): Promise<{ evaluations: AuthzenDecision[] }> {
     const errors = evaluationsErrors(body);
     if (errors.length > 0) throw validationProblem(errors);
@@ -67,7 +68,7 @@ export class AuthzenService {
     const results: AuthzenDecision[] = [];
     for (const evaluation of merged) {
       const result = toAuthzenDecision(
-        await this.decisions.decideRequest(toDecisionBody(evaluation), principal, correlationId),
+        await this.decisions.decideRequest(toDecisionBody(evaluation), principal, call),
       );
       results.push(result);
       if (

@@ -1,41 +1,175 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '@zt/config';
 import { createCloudEvent, DecisionLogData, EventSources, EventTypes, Topics } from '@zt/contracts';
-import { MessageBus } from '@zt/messaging';
-import { Counter, Registry } from 'prom-client';
+import { MessageBus, OutgoingMessage } from '@zt/messaging';
+import { ReadinessRegistry } from '@zt/observability';
+import { Counter, Gauge, Registry } from 'prom-client';
+
+const REDACTABLE = ['subject', 'resource', 'action'] as const;
+type Redactable = (typeof REDACTABLE)[number];
+
+/** A field replaced by its digest: still joinable across records, no longer readable. */
+function redacted(value: string): string {
+  return `sha256:${createHash('sha256').update(value).digest('hex')}`;
+}
 
 /**
- * Sends every decision to `zt.decision.log` without holding up the answer. A failed publish is
- * counted and logged, never silent. (Batching, sampling and a bounded buffer come with the full
- * decision service.)
+ * Sends decisions to `zt.decision.log` in batches, off the decision's path. Allow decisions are
+ * sampled at DECISION_LOG_SAMPLE_RATE (each record says the rate, so counts can be scaled back);
+ * every other effect is always sent, since denials are what investigations look for. The buffer
+ * is bounded: when it is full the decision waits up to DECISION_LOG_BLOCK_MS for room
+ * (`block`) or the record is dropped at once (`drop`). Nothing is dropped silently: drops are
+ * counted in metrics and /readyz. A failed publish keeps the batch and retries it.
  */
 @Injectable()
-export class DecisionLogPublisher {
+export class DecisionLogPublisher implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('DecisionLogPublisher');
-  private readonly failures: Counter;
+  private buffer: OutgoingMessage<DecisionLogData>[] = [];
+  private roomWaiters: (() => void)[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> | null = null;
+  private readonly redact: Set<Redactable>;
+  private readonly events: Counter<'outcome'>;
+  private readonly buffered: Gauge;
+  private readonly totals = { published: 0, dropped: 0, sampledOut: 0, failedPublishes: 0 };
+  private lastError: string | undefined;
+  private lastDropWarning = 0;
 
   constructor(
     @Inject(MessageBus) private readonly bus: MessageBus,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(Registry) metrics: Registry,
+    private readonly readiness: ReadinessRegistry,
   ) {
-    this.failures = new Counter({
-      name: 'zt_decision_log_failures_total',
-      help: 'Decision log events that could not be published.',
+    this.redact = new Set(
+      config.DECISION_LOG_REDACT.filter((f): f is Redactable =>
+        (REDACTABLE as readonly string[]).includes(f),
+      ),
+    );
+    this.events = new Counter({
+      name: 'zt_decision_log_events_total',
+      help: 'Decision log records by outcome: published, dropped (buffer full), sampled_out.',
+      labelNames: ['outcome'],
       registers: [metrics],
+    });
+    this.buffered = new Gauge({
+      name: 'zt_decision_log_buffered',
+      help: 'Decision log records waiting to be published.',
+      registers: [metrics],
+      collect: () => this.buffered.set(this.buffer.length),
     });
   }
 
-  /** Queues the log event; returns at once. */
-  publish(data: DecisionLogData, correlationId?: string): void {
-    const event = createCloudEvent({
-      source: EventSources.decision,
-      type: EventTypes.decisionMade,
-      subject: data.decisionId,
-      data,
-      correlationId,
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => void this.flush(), this.config.DECISION_LOG_FLUSH_MS);
+    this.readiness.register('decision-log', () =>
+      Promise.resolve({
+        // Dropping is the configured choice, not a fault: the replica can still decide.
+        ready: true,
+        detail: {
+          buffered: this.buffer.length,
+          capacity: this.config.DECISION_LOG_BUFFER,
+          ...this.totals,
+          ...(this.lastError ? { lastError: this.lastError } : {}),
+        },
+      }),
+    );
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    // One last attempt for what is buffered; a bus that is already gone cannot take it.
+    await this.flush().catch(() => undefined);
+    if (this.buffer.length > 0) this.drop(this.buffer.length, 'shutdown');
+  }
+
+  /** Counts of what happened to decision log records, for tests and health. */
+  get counts(): Readonly<typeof this.totals> {
+    return this.totals;
+  }
+
+  /**
+   * Queues one decision's record. Resolves at once, or after waiting for room when the buffer
+   * is full and the policy is `block`.
+   */
+  async record(data: DecisionLogData, correlationId?: string): Promise<void> {
+    const rate = this.config.DECISION_LOG_SAMPLE_RATE;
+    if (data.decision === 'allow' && rate < 1 && Math.random() >= rate) {
+      this.totals.sampledOut += 1;
+      this.events.inc({ outcome: 'sampled_out' });
+      return;
+    }
+    if (this.buffer.length >= this.config.DECISION_LOG_BUFFER) {
+      if (this.config.DECISION_LOG_ON_FULL === 'block') await this.waitForRoom();
+      if (this.buffer.length >= this.config.DECISION_LOG_BUFFER) {
+        this.drop(1, 'full');
+        return;
+      }
+    }
+    const logged: DecisionLogData = { ...data, sampleRate: data.decision === 'allow' ? rate : 1 };
+    for (const field of this.redact) logged[field] = redacted(logged[field]);
+    this.buffer.push({
+      key: data.decisionId,
+      event: createCloudEvent({
+        source: EventSources.decision,
+        type: EventTypes.decisionMade,
+        subject: data.decisionId,
+        data: logged,
+        correlationId,
+      }),
     });
-    this.bus.publish(Topics.decisionLog, [{ key: data.decisionId, event }]).catch((error: unknown) => {
-      this.failures.inc();
-      this.logger.error(`decision log ${data.decisionId} not published: ${String(error)}`);
+    if (this.buffer.length >= this.config.DECISION_LOG_BATCH) void this.flush();
+  }
+
+  /** Publishes buffered records batch by batch; one flush at a time. */
+  flush(): Promise<void> {
+    this.flushing ??= this.publishBatches().finally(() => {
+      this.flushing = null;
     });
+    return this.flushing;
+  }
+
+  private async publishBatches(): Promise<void> {
+    while (this.buffer.length > 0) {
+      const batch = this.buffer.slice(0, this.config.DECISION_LOG_BATCH);
+      try {
+        await this.bus.publish(Topics.decisionLog, batch);
+      } catch (error) {
+        this.totals.failedPublishes += 1;
+        this.lastError = String(error);
+        this.logger.warn(
+          `decision log batch of ${batch.length} not published, will retry: ${this.lastError}`,
+        );
+        return;
+      }
+      this.buffer = this.buffer.slice(batch.length);
+      this.totals.published += batch.length;
+      this.events.inc({ outcome: 'published' }, batch.length);
+      const waiters = this.roomWaiters;
+      this.roomWaiters = [];
+      for (const wake of waiters) wake();
+    }
+  }
+
+  private waitForRoom(): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, this.config.DECISION_LOG_BLOCK_MS);
+      this.roomWaiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+      void this.flush();
+    });
+  }
+
+  private drop(count: number, why: string): void {
+    this.totals.dropped += count;
+    this.events.inc({ outcome: 'dropped' }, count);
+    // At most one warning a second: under overload, one per drop would flood the logs too.
+    if (Date.now() - this.lastDropWarning >= 1000) {
+      this.lastDropWarning = Date.now();
+      this.logger.warn(`decision log records dropped (${why}); total dropped ${this.totals.dropped}`);
+    }
   }
 }

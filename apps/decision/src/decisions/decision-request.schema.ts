@@ -32,6 +32,7 @@ export const DECISION_REQUEST_SCHEMA = {
       properties: { type: { type: 'string', maxLength: 64 }, id: ID, attributes: ATTRIBUTES },
     },
     context: { type: 'object', maxProperties: 100 },
+    min_revision: { type: 'integer', minimum: 0 },
   },
 } as const;
 

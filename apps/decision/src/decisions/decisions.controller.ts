@@ -1,6 +1,7 @@
 import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
 import { CurrentPrincipal, Principal } from '@zt/auth';
-import { ApiOperation, correlationIdOf, JsonSchema, problem } from '@zt/http';
+import { ApiOperation, JsonSchema, problem } from '@zt/http';
+import { decisionCallOf } from './decision-call';
 import { DECISION_REQUEST_SCHEMA } from './decision-request.schema';
 import type { FastifyRequest } from 'fastify';
 import { DecisionResponse, DecisionsService } from './decisions.service';
@@ -63,6 +64,6 @@ export class DecisionsController {
     @CurrentPrincipal() principal: Principal,
     @Req() request: FastifyRequest,
   ): Promise<DecisionResponse> {
-    return this.decisions.decide(body, principal, correlationIdOf(request));
+    return this.decisions.decide(body, principal, decisionCallOf(request));
   }
 }

@@ -4,9 +4,12 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Principal } from '@zt/auth';
 import { APP_CONFIG, AppConfig } from '@zt/config';
 import { canonicalJson, DirectoryPrincipal } from '@zt/contracts';
-import { validationProblem } from '@zt/http';
+import { ProblemError, validationProblem } from '@zt/http';
 import type { DecisionRequest, DecisionResult } from '@zt/policy-engine';
 import { DecisionLogPublisher } from '../decision-log/decision-log.publisher';
+import type { DecisionCall } from './decision-call';
+import { DecisionCache, decisionCacheKey, decisionDigest } from './decision-cache';
+import { RateLimiter } from './rate-limiter';
 import {
   applyRestriction,
   deviceRestriction,
@@ -78,43 +81,62 @@ export class DecisionsService {
   constructor(
     private readonly state: PolicyState,
     private readonly devices: DeviceStateStore,
+    private readonly cache: DecisionCache,
+    private readonly limiter: RateLimiter,
     private readonly log: DecisionLogPublisher,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /** Validates a native request body, then decides it. */
-  decide(body: unknown, principal: Principal, correlationId?: string): Promise<DecisionResponse> {
+  decide(body: unknown, principal: Principal, call: DecisionCall = {}): Promise<DecisionResponse> {
     const errors = decisionRequestErrors(body);
     if (errors.length > 0) throw validationProblem(errors);
-    return this.decideRequest(body as DecisionBody, principal, correlationId);
+    const { min_revision: minRevision, ...request } = body as DecisionBody & { min_revision?: number };
+    return this.decideRequest(request, principal, { ...call, minRevision: call.minRevision ?? minRevision });
   }
 
   /**
-   * Decides an already validated request (native or translated from AuthZEN), and logs it. The
-   * device's stored posture and risk join the request; a device that device intelligence
-   * restricts gets at most the configured restriction, whatever the policies say.
+   * Decides an already validated request (native, AuthZEN or gRPC), and logs it. The caller's
+   * rate is checked; a caller asking for a newer revision than this replica has waits briefly,
+   * else gets 503. The device's stored posture and risk join the request; a device that device
+   * intelligence restricts gets at most the configured restriction, whatever the policies say.
    */
   async decideRequest(
     body: DecisionBody,
     principal: Principal,
-    correlationId?: string,
+    call: DecisionCall = {},
   ): Promise<DecisionResponse> {
+    await this.limiter.check(principal.sub);
+    await this.awaitRevision(call.minRevision);
     const started = performance.now();
     const withSubject = withDirectoryFacts(withTokenFacts(body, principal), this.state.directory);
     const deviceId = requestDeviceId(withSubject);
     const device = deviceId === undefined ? undefined : await this.devices.get(deviceId);
     const now = new Date();
     const request = withDeviceFacts(withSubject, device, now);
+    const canonicalRequest = canonicalJson(request);
+    const digest = decisionDigest(canonicalRequest, device, now, request.context?.time !== undefined);
+    const asked = this.state.revision;
+    const cached = await this.cache.get(decisionCacheKey(digest, asked));
+    // Read after the last await: the revision answered is the one the result was decided on, and
+    // a cached decision of a revision that moved on meanwhile is not served.
     const revision = this.state.revision;
-    const result = applyRestriction(
-      this.state.policies.evaluate(request),
-      deviceRestriction(request, device, this.config.DEVICE_RISK_RESTRICTION, now),
-    );
+    let result: DecisionResult;
+    const hit = cached !== undefined && asked === revision;
+    if (cached !== undefined && hit) {
+      result = cached;
+    } else {
+      result = applyRestriction(
+        this.state.policies.evaluate(request),
+        deviceRestriction(request, device, this.config.DEVICE_RISK_RESTRICTION, now),
+      );
+      this.cache.set(decisionCacheKey(digest, revision), result);
+    }
     const decisionId = randomUUID();
-    this.log.publish(
+    await this.log.record(
       {
         decisionId,
-        requestDigest: createHash('sha256').update(canonicalJson(request)).digest('hex'),
+        requestDigest: createHash('sha256').update(canonicalRequest).digest('hex'),
         decision: result.decision,
         subject: request.subject.id,
         action: request.action,
@@ -122,9 +144,22 @@ export class DecisionsService {
         policies: result.decidingPolicies,
         revision,
         latencyMs: performance.now() - started,
+        cached: hit,
       },
-      correlationId,
+      call.correlationId,
     );
     return { ...result, decision_id: decisionId, revision };
+  }
+
+  /** Read-your-writes: waits up to MIN_REVISION_WAIT_MS for a revision, else 503 with Retry-After. */
+  private async awaitRevision(minRevision: number | undefined): Promise<void> {
+    if (minRevision === undefined || this.state.revision >= minRevision) return;
+    if (await this.state.waitForRevision(minRevision, this.config.MIN_REVISION_WAIT_MS)) return;
+    throw new ProblemError(
+      503,
+      'NOT_READY',
+      `This replica is at policy revision ${this.state.revision}; revision ${minRevision} was asked for.`,
+      { headers: { 'retry-after': '1' }, revision: this.state.revision, min_revision: minRevision },
+    );
   }
 }

@@ -11,8 +11,9 @@ import {
   PrincipalChangeData,
   Topics,
 } from '@zt/contracts';
-import { MessageBus } from '@zt/messaging';
+import { DeliveryInfo, MessageBus } from '@zt/messaging';
 import { ReadinessRegistry } from '@zt/observability';
+import { PolicySnapshotClient } from './policy-snapshot.client';
 import { PolicyState } from './policy-state';
 
 const POLICY_EVENT_TYPES: string[] = [
@@ -54,29 +55,51 @@ function isPolicyChange(data: unknown): data is PolicyChangeData {
 
 /**
  * Keeps {@link PolicyState} in step with the bus. Every replica reads the whole policy stream
- * under a group id of its own. Distributed replicas rebuild from the compacted topic's
- * beginning; standalone starts from policy-admin's snapshot in the same process.
+ * under a group id of its own. A distributed replica starts from policy-admin's snapshot over
+ * HTTP when POLICY_ADMIN_URL is set, and in any case replays the compacted topic from its
+ * beginning; it is ready once it holds the snapshot or has caught up with every change published
+ * before it started. Standalone starts from policy-admin's snapshot in the same process.
+ *
+ * When the bus is unreachable the replica keeps deciding with the last good policy set (fail
+ * static, never open) and /readyz shows how long it has been out of contact.
  */
 @Injectable()
 export class PolicyChangesConsumer implements OnApplicationBootstrap {
   private readonly logger = new Logger('PolicyChangesConsumer');
   private synced = false;
+  private pending = new Map<number, bigint>();
+  private lastContact = Date.now();
 
   constructor(
     private readonly state: PolicyState,
     private readonly moduleRef: ModuleRef,
     private readonly readiness: ReadinessRegistry,
+    private readonly snapshots: PolicySnapshotClient,
     @Inject(MessageBus) private readonly bus: MessageBus,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(RUNTIME_MODE) private readonly mode: RuntimeMode,
   ) {}
 
+  /** Seconds since the consumer last heard from the bus; 0 in standalone, where the bus is in-process. */
+  get staleSeconds(): number {
+    return this.mode === 'standalone' ? 0 : Math.floor((Date.now() - this.lastContact) / 1000);
+  }
+
   async onApplicationBootstrap(): Promise<void> {
     this.readiness.register('policy-state', () =>
       Promise.resolve({
         ready: this.synced,
-        detail: { revision: this.state.revision, policies: this.state.policies.size },
+        detail: {
+          revision: this.state.revision,
+          policies: this.state.policies.size,
+          caughtUp: this.pending.size === 0,
+          staleSeconds: this.staleSeconds,
+        },
       }),
+    );
+    // Everything published before this moment must be applied before the replica says ready.
+    this.pending = new Map(
+      [...(await this.bus.endOffsets(Topics.policyChanges))].filter(([, end]) => end > 0n),
     );
     await this.bus.subscribe({
       topics: [Topics.policyChanges],
@@ -84,29 +107,60 @@ export class PolicyChangesConsumer implements OnApplicationBootstrap {
       // not resume from offsets committed by its previous life (its memory is gone).
       groupId: `decision-${this.config.INSTANCE_ID}-${randomUUID().slice(0, 8)}`,
       fromBeginning: this.mode === 'distributed',
-      handler: (event) => this.handle(event),
+      handler: (event, info) => this.handle(event, info),
+      onPoll: () => {
+        this.lastContact = Date.now();
+      },
     });
     const source = this.snapshotSource();
-    if (source) this.state.load(await source.snapshot());
-    this.synced = true;
+    if (source) {
+      this.state.load(await source.snapshot());
+      this.synced = true;
+    } else {
+      const snapshot = await this.snapshots.fetch();
+      if (snapshot) {
+        this.state.load(snapshot);
+        this.synced = true;
+      }
+    }
+    this.markSyncedWhenCaughtUp();
     this.logger.log(
-      `policy state at revision ${this.state.revision} with ${this.state.policies.size} policies`,
+      `policy state at revision ${this.state.revision} with ${this.state.policies.size} policies${this.synced ? '' : '; catching up with the policy stream'}`,
     );
   }
 
-  private handle(event: CloudEvent): Promise<void> {
+  private markSyncedWhenCaughtUp(): void {
+    if (!this.synced && this.pending.size === 0) {
+      this.synced = true;
+      this.logger.log(`caught up with the policy stream at revision ${this.state.revision}`);
+    }
+  }
+
+  private handle(event: CloudEvent, info: DeliveryInfo): Promise<void> {
+    this.lastContact = Date.now();
+    this.apply(event);
+    if (info.partition !== undefined && info.offset !== undefined) {
+      const end = this.pending.get(info.partition);
+      if (end !== undefined && BigInt(info.offset) >= end - 1n) {
+        this.pending.delete(info.partition);
+        this.markSyncedWhenCaughtUp();
+      }
+    }
+    return Promise.resolve();
+  }
+
+  private apply(event: CloudEvent): void {
     if (event.type === EventTypes.principalUpserted || event.type === EventTypes.principalDeleted) {
       if (isPrincipalChange(event.data)) this.state.applyPrincipal(event.data);
       else this.logger.warn(`skipped malformed principal change ${event.id}`);
-      return Promise.resolve();
+      return;
     }
-    if (!POLICY_EVENT_TYPES.includes(event.type)) return Promise.resolve();
+    if (!POLICY_EVENT_TYPES.includes(event.type)) return;
     if (!isPolicyChange(event.data)) {
       this.logger.warn(`skipped malformed policy change ${event.id}`);
-      return Promise.resolve();
+      return;
     }
     this.state.apply(event.data);
-    return Promise.resolve();
   }
 
   /** policy-admin's in-process snapshot, present only when both run in one process. */

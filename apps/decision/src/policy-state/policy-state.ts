@@ -21,10 +21,53 @@ export class PolicyState {
   readonly directory = new Map<string, DirectoryPrincipal>();
   private readonly appliedRevision = new Map<string, number>();
   private current = 0;
+  private reachedAt = new Date(0);
+  private waiters: { revision: number; resolve: (reached: boolean) => void }[] = [];
+  private readonly listeners: ((revision: number) => void)[] = [];
 
   /** The highest policy-set revision this replica has applied. */
   get revision(): number {
     return this.current;
+  }
+
+  /** When this replica reached its current revision. */
+  get revisionReachedAt(): Date {
+    return this.reachedAt;
+  }
+
+  /** Calls `listener` each time the revision advances. */
+  onRevision(listener: (revision: number) => void): void {
+    this.listeners.push(listener);
+  }
+
+  /**
+   * Resolves true once the revision reaches `revision`, or false after `timeoutMs` (read-your-
+   * writes: a caller that saw revision r from the admin API must not be answered from older policy).
+   */
+  waitForRevision(revision: number, timeoutMs: number): Promise<boolean> {
+    if (this.current >= revision) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const waiter = { revision, resolve };
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        resolve(false);
+      }, timeoutMs);
+      waiter.resolve = (reached) => {
+        clearTimeout(timer);
+        resolve(reached);
+      };
+      this.waiters.push(waiter);
+    });
+  }
+
+  private advance(revision: number): void {
+    if (revision <= this.current) return;
+    this.current = revision;
+    this.reachedAt = new Date();
+    const due = this.waiters.filter((w) => w.revision <= revision);
+    this.waiters = this.waiters.filter((w) => w.revision > revision);
+    for (const w of due) w.resolve(true);
+    for (const listener of this.listeners) listener(revision);
   }
 
   /** Applies one change from the bus; returns false when it was already applied or invalid. */
@@ -50,7 +93,7 @@ export class PolicyState {
       this.policies.upsert(parsed.policy);
     }
     this.appliedRevision.set(change.policyId, change.revision);
-    this.current = Math.max(this.current, change.revision);
+    this.advance(change.revision);
     return true;
   }
 
@@ -61,7 +104,7 @@ export class PolicyState {
     if (change.principal) this.directory.set(change.principalId, change.principal);
     else this.directory.delete(change.principalId);
     this.appliedRevision.set(key, change.revision);
-    this.current = Math.max(this.current, change.revision);
+    this.advance(change.revision);
     return true;
   }
 
@@ -69,6 +112,6 @@ export class PolicyState {
   load(snapshot: PolicySnapshot): void {
     for (const record of snapshot.policies) this.apply(record);
     for (const record of snapshot.principals) this.applyPrincipal(record);
-    this.current = Math.max(this.current, snapshot.revision);
+    this.advance(snapshot.revision);
   }
 }

@@ -1,0 +1,109 @@
+import { loadConfig } from '@zt/config';
+import type { DecisionLogData, TopicName } from '@zt/contracts';
+import { InProcessBus, MessageBus, OutgoingMessage } from '@zt/messaging';
+import { ReadinessRegistry } from '@zt/observability';
+import { Registry } from 'prom-client';
+import { DecisionLogPublisher } from './decision-log.publisher';
+
+/** A bus that accepts nothing until released: Kafka unreachable. */
+class StalledBus extends InProcessBus {
+  private release: (() => void) | undefined;
+  readonly published: OutgoingMessage[] = [];
+  private readonly gate = new Promise<void>((resolve) => (this.release = resolve));
+
+  override async publish(_topic: TopicName, messages: OutgoingMessage[]): Promise<void> {
+    await this.gate;
+    this.published.push(...messages);
+  }
+
+  open(): void {
+    this.release?.();
+  }
+}
+
+const data = (n: number, decision = 'deny'): DecisionLogData => ({
+  decisionId: `d${n}`,
+  requestDigest: 'x',
+  decision,
+  subject: 'alice@company.com',
+  action: 'read',
+  resource: 'gitlab.repo',
+  policies: [],
+  revision: 1,
+  latencyMs: 0.1,
+});
+
+function publisher(bus: MessageBus, env: Record<string, string>): DecisionLogPublisher {
+  const config = loadConfig({ DECISION_LOG_FLUSH_MS: '60000', ...env });
+  return new DecisionLogPublisher(bus, config, new Registry(), new ReadinessRegistry());
+}
+
+describe('DecisionLogPublisher', () => {
+  it('publishes in batches and redacts the configured fields', async () => {
+    const bus = new StalledBus();
+    bus.open();
+    const log = publisher(bus, { DECISION_LOG_BATCH: '2', DECISION_LOG_REDACT: 'subject' });
+    for (let i = 0; i < 5; i++) await log.record(data(i));
+    await log.flush();
+    expect(bus.published).toHaveLength(5);
+    const first = bus.published[0].event.data as DecisionLogData;
+    expect(first.subject).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(first.resource).toBe('gitlab.repo');
+    expect(log.counts).toMatchObject({ published: 5, dropped: 0 });
+  });
+
+  it('drops and counts when the buffer is full and the policy is drop', async () => {
+    const bus = new StalledBus();
+    const log = publisher(bus, {
+      DECISION_LOG_BUFFER: '3',
+      DECISION_LOG_BATCH: '100',
+      DECISION_LOG_ON_FULL: 'drop',
+    });
+    for (let i = 0; i < 10; i++) await log.record(data(i));
+    expect(log.counts).toMatchObject({ dropped: 7, published: 0 });
+    bus.open();
+    await log.flush();
+    expect(bus.published.map((m) => m.key)).toEqual(['d0', 'd1', 'd2']);
+  });
+
+  it('blocks briefly for room, then drops and counts, when the policy is block', async () => {
+    const bus = new StalledBus();
+    const log = publisher(bus, {
+      DECISION_LOG_BUFFER: '2',
+      DECISION_LOG_ON_FULL: 'block',
+      DECISION_LOG_BLOCK_MS: '20',
+    });
+    await log.record(data(1));
+    await log.record(data(2));
+    await log.record(data(3));
+    expect(log.counts.dropped).toBe(1);
+  });
+
+  it('makes room for a blocked decision as soon as the bus takes the buffer', async () => {
+    const bus = new StalledBus();
+    const log = publisher(bus, {
+      DECISION_LOG_BUFFER: '1',
+      DECISION_LOG_ON_FULL: 'block',
+      DECISION_LOG_BLOCK_MS: '5000',
+    });
+    await log.record(data(1));
+    const blocked = log.record(data(2));
+    bus.open();
+    await blocked;
+    await log.flush();
+    expect(log.counts).toMatchObject({ dropped: 0, published: 2 });
+  });
+
+  it('samples allow decisions only, and says the rate on each record', async () => {
+    const bus = new StalledBus();
+    bus.open();
+    const log = publisher(bus, { DECISION_LOG_SAMPLE_RATE: '0' });
+    await log.record(data(1, 'allow'));
+    await log.record(data(2, 'deny'));
+    await log.record(data(3, 'isolate'));
+    await log.flush();
+    expect(bus.published.map((m) => m.key)).toEqual(['d2', 'd3']);
+    expect((bus.published[0].event.data as DecisionLogData).sampleRate).toBe(1);
+    expect(log.counts.sampledOut).toBe(1);
+  });
+});
