@@ -12,10 +12,12 @@ ENV NODE_ENV=production HOST=0.0.0.0 PORT=8080
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/bin ./bin
+COPY --from=build /app/proto ./proto
 COPY package.json ./
 RUN mkdir -p /data && chown node:node /data
 USER node
-EXPOSE 8080
+# 8080 HTTP; 9090 gRPC (decision)
+EXPOSE 8080 9090
 # standalone | policy-admin | decision | device-intelligence | audit
 ENV SERVICE=standalone
 CMD ["sh", "-c", "exec node dist/apps/$SERVICE/src/main.js"]

@@ -63,7 +63,14 @@ export async function startServiceProcess(
   const port = await freePort();
   const child = spawn(process.execPath, [join(ROOT, 'dist', 'apps', name, 'src', 'main.js')], {
     cwd: ROOT,
-    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', INSTANCE_ID: `${name}-it` },
+    env: {
+      ...process.env,
+      GRPC_PORT: '0',
+      ...env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      INSTANCE_ID: `${name}-it`,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

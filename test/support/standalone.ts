@@ -18,7 +18,7 @@ export interface StandaloneUnderTest {
 /** Starts the whole product in this process, exactly as `npm start` does but on port 0. */
 export async function startStandaloneForTest(env: Record<string, string> = {}): Promise<StandaloneUnderTest> {
   const dataDir = mkdtempSync(join(tmpdir(), 'zt-e2e-'));
-  const config = loadConfig({ PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...env });
+  const config = loadConfig({ PORT: '0', GRPC_PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...env });
   const running = await startStandalone(ALL_SERVICES, config);
   return {
     process: running,

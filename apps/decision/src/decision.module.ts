@@ -8,6 +8,7 @@ import { DecisionCache } from './decisions/decision-cache';
 import { RateLimiter } from './decisions/rate-limiter';
 import { DecisionsController } from './decisions/decisions.controller';
 import { DecisionsService } from './decisions/decisions.service';
+import { DecisionGrpcServer } from './grpc/decision-grpc.server';
 import { PolicyChangesConsumer } from './policy-state/policy-changes.consumer';
 import { PolicySnapshotClient } from './policy-state/policy-snapshot.client';
 import { PolicyState } from './policy-state/policy-state';
@@ -26,6 +27,7 @@ import { PolicyState } from './policy-state/policy-state';
     RateLimiter,
     DecisionLogPublisher,
     AuthzenService,
+    DecisionGrpcServer,
   ],
 })
 export class DecisionModule {}

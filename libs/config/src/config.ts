@@ -126,6 +126,11 @@ export const CONFIG_SPEC = {
     1,
     60_000,
   ),
+  GRPC_ENABLED: env.boolean(
+    'Decision: serve gRPC (zt.decision.v1.DecisionService and Envoy ext_authz) beside HTTP.',
+    true,
+  ),
+  GRPC_PORT: env.integer('Decision: gRPC port, on HOST (0: any free port).', 9090, 0, 65535),
   MODEL_ALLOWED_HOSTS: env.optionalList(
     'Device intelligence: host names a risk model_url may point at (guards against SSRF). Set it in production.',
   ),

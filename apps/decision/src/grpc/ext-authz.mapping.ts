@@ -1,0 +1,168 @@
+import type { DecisionResult } from '@zt/policy-engine';
+import type { DecisionBody } from '../decisions/decisions.service';
+
+/** The parts of Envoy's CheckRequest (envoy.service.auth.v3) the decision uses; field names as in the .proto. */
+export interface CheckRequestMessage {
+  attributes?: {
+    source?: { address?: { socket_address?: { address?: string; port_value?: number } } };
+    request?: {
+      http?: {
+        method?: string;
+        headers?: Record<string, string>;
+        path?: string;
+        host?: string;
+        scheme?: string;
+      };
+    };
+  };
+}
+
+interface HeaderValueOption {
+  header: { key: string; value: string };
+}
+
+/** Envoy's CheckResponse as proto-loader takes it. */
+export interface CheckResponseMessage {
+  status: { code: number; message: string };
+  ok_response?: { headers: HeaderValueOption[] };
+  denied_response?: { status: { code: string }; headers: HeaderValueOption[]; body: string };
+}
+
+/** gRPC status codes used here (google.rpc.Code). */
+export const GrpcCode = {
+  OK: 0,
+  PERMISSION_DENIED: 7,
+  RESOURCE_EXHAUSTED: 8,
+  UNAVAILABLE: 14,
+  UNAUTHENTICATED: 16,
+} as const;
+
+// Credentials never enter a decision request: it is logged (digested) and may be cached.
+const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'set-cookie']);
+const MAX_CONTEXT_HEADERS = 50;
+
+/** The bearer token of the checked HTTP request, if it has one. */
+export function bearerOf(check: CheckRequestMessage): string | undefined {
+  const value = check.attributes?.request?.http?.headers?.authorization;
+  const match = value ? /^Bearer\s+(\S+)$/i.exec(value) : null;
+  return match?.[1];
+}
+
+/**
+ * The decision request Envoy asks about: the method is the action, `host` + `path` (without
+ * port, query or fragment) the resource, and the source address, the non-secret headers and the
+ * device (`x-zt-device-id`) the context. The subject is left to the token.
+ */
+export function decisionBodyOf(check: CheckRequestMessage): DecisionBody {
+  const http = check.attributes?.request?.http ?? {};
+  const headers = http.headers ?? {};
+  const [host, port] = (http.host ?? headers[':authority'] ?? '').split(':');
+  const path = (http.path ?? '/').split(/[?#]/)[0];
+  const method = (http.method ?? headers[':method'] ?? 'GET').toUpperCase();
+  const visible = Object.entries(headers)
+    .filter(([name]) => !SECRET_HEADERS.has(name.toLowerCase()) && !name.startsWith(':'))
+    .slice(0, MAX_CONTEXT_HEADERS);
+  const context: Record<string, unknown> = {
+    http: { method, scheme: http.scheme ?? 'https', host, path, headers: Object.fromEntries(visible) },
+  };
+  const ip = check.attributes?.source?.address?.socket_address?.address;
+  if (ip) context.ip = ip;
+  const deviceId = headers['x-zt-device-id'];
+  if (deviceId) context.device = { id: deviceId };
+  return {
+    action: method,
+    resource: {
+      type: 'http',
+      id: `${host}${path}`,
+      attributes: {
+        host,
+        path,
+        method,
+        scheme: http.scheme ?? 'https',
+        ...(port ? { port: Number(port) } : {}),
+      },
+    },
+    context,
+  };
+}
+
+function header(key: string, value: string): HeaderValueOption {
+  return { header: { key, value } };
+}
+
+/**
+ * Envoy's answer for a decision: allow → OK; isolate → OK with `x-zt-isolate: true` for the
+ * upstream to route into isolation; require_mfa → 401 with an RFC 9470 step-up challenge;
+ * deny → 403. Denials carry the end user's reasons as JSON, never the administrator's.
+ */
+export function checkResponseOf(
+  result: DecisionResult & { decision_id: string; revision: number },
+): CheckResponseMessage {
+  const ids = [
+    header('x-zt-decision-id', result.decision_id),
+    header('x-zt-policy-revision', String(result.revision)),
+  ];
+  if (result.decision === 'allow' || result.decision === 'isolate') {
+    return {
+      status: { code: GrpcCode.OK, message: result.decision },
+      ok_response: {
+        headers: result.decision === 'isolate' ? [...ids, header('x-zt-isolate', 'true')] : ids,
+      },
+    };
+  }
+  const body = JSON.stringify({
+    decision: result.decision,
+    decision_id: result.decision_id,
+    reasons: result.userReasons,
+  });
+  if (result.decision === 'require_mfa') {
+    return {
+      status: { code: GrpcCode.UNAUTHENTICATED, message: 'multi-factor authentication required' },
+      denied_response: {
+        status: { code: 'Unauthorized' },
+        headers: [
+          ...ids,
+          header(
+            'www-authenticate',
+            'Bearer error="insufficient_user_authentication", error_description="multi-factor authentication required", acr_values="mfa"',
+          ),
+          header('content-type', 'application/json'),
+        ],
+        body,
+      },
+    };
+  }
+  return {
+    status: { code: GrpcCode.PERMISSION_DENIED, message: 'denied' },
+    denied_response: {
+      status: { code: 'Forbidden' },
+      headers: [...ids, header('content-type', 'application/json')],
+      body,
+    },
+  };
+}
+
+/** Envoy's answer when the request cannot be decided as asked: no valid token, or too many calls. */
+export function checkRefusalOf(status: number, detail: string, retryAfter?: string): CheckResponseMessage {
+  if (status === 429) {
+    return {
+      status: { code: GrpcCode.RESOURCE_EXHAUSTED, message: detail },
+      denied_response: {
+        status: { code: 'TooManyRequests' },
+        headers: [header('retry-after', retryAfter ?? '1')],
+        body: JSON.stringify({ error: 'rate_limited' }),
+      },
+    };
+  }
+  return {
+    status: { code: GrpcCode.UNAUTHENTICATED, message: detail },
+    denied_response: {
+      status: { code: 'Unauthorized' },
+      headers: [
+        header('www-authenticate', 'Bearer error="invalid_token"'),
+        header('content-type', 'application/json'),
+      ],
+      body: JSON.stringify({ error: 'invalid_token', detail }),
+    },
+  };
+}
