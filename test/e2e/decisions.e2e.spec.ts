@@ -1,4 +1,4 @@
-import { call } from '../support/http';
+import { call, eventually } from '../support/http';
 import { startStandaloneForTest, StandaloneUnderTest } from '../support/standalone';
 
 type Decision = { decision: string; revision: number };
@@ -116,5 +116,32 @@ describe('decision API: read-your-writes, cache and rate limits (standalone)', (
     expect(
       (await call(product.url, 'POST', '/v1/zt-policy/decisions', { token: quiet, body: request })).status,
     ).toBe(200);
+  });
+
+  it('shows the rollout: each replica, its revision and lag, and how long the last change took', async () => {
+    const created = await call(product.url, 'POST', '/v1/zt-policy/policies', {
+      token: admin,
+      body: {
+        name: 'status probe',
+        subjects: ['*'],
+        resources: ['status.*'],
+        actions: ['read'],
+        effect: 'allow',
+      },
+    });
+    const revision = Number(created.headers.get('zt-policy-revision'));
+    const status = await eventually(async () => {
+      const r = await call<{
+        revision: number;
+        replicas: { revision: number; lag: number; ready: boolean }[];
+        last_change: { revision: number; propagation_ms: number | null; pending: string[] };
+      }>(product.url, 'GET', '/v1/zt-policy/status', { token: admin });
+      return r.body.last_change?.propagation_ms !== null && r.body.revision >= revision ? r.body : undefined;
+    });
+    expect(status.replicas).toHaveLength(1);
+    expect(status.replicas[0]).toMatchObject({ revision: status.revision, lag: 0, ready: true });
+    expect(status.last_change.pending).toEqual([]);
+    expect(status.last_change.propagation_ms).toBeGreaterThanOrEqual(0);
+    expect((await call(product.url, 'GET', '/v1/zt-policy/status', { token: pep })).status).toBe(403);
   });
 });

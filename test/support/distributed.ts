@@ -66,10 +66,10 @@ export async function startServiceProcess(
     env: {
       ...process.env,
       GRPC_PORT: '0',
+      INSTANCE_ID: `${name}-it`,
       ...env,
       PORT: String(port),
       HOST: '127.0.0.1',
-      INSTANCE_ID: `${name}-it`,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

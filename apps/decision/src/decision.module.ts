@@ -9,6 +9,7 @@ import { RateLimiter } from './decisions/rate-limiter';
 import { DecisionsController } from './decisions/decisions.controller';
 import { DecisionsService } from './decisions/decisions.service';
 import { DecisionGrpcServer } from './grpc/decision-grpc.server';
+import { HeartbeatPublisher } from './policy-state/heartbeat.publisher';
 import { PolicyChangesConsumer } from './policy-state/policy-changes.consumer';
 import { PolicySnapshotClient } from './policy-state/policy-snapshot.client';
 import { PolicyState } from './policy-state/policy-state';
@@ -28,6 +29,7 @@ import { PolicyState } from './policy-state/policy-state';
     DecisionLogPublisher,
     AuthzenService,
     DecisionGrpcServer,
+    HeartbeatPublisher,
   ],
 })
 export class DecisionModule {}

@@ -5,6 +5,7 @@ import { PolicyEntity, PolicyVersionEntity } from './policies/policy.entity';
 import { Principals1763800000002 } from './migrations/1763800000002-principals';
 import { PolicyTargets1763800000003 } from './migrations/1763800000003-policy-targets';
 import { PrincipalEntity } from './principals/principal.entity';
+import { RevisionLog1763800000007 } from './migrations/1763800000007-revision-log';
 
 export { PolicyAdminModule };
 
@@ -13,6 +14,11 @@ export const policyAdminService: ServiceDefinition = {
   name: 'policy-admin',
   module: PolicyAdminModule,
   entities: [PolicyEntity, PolicyVersionEntity, PrincipalEntity],
-  migrations: [PolicyAdminInit1763800000000, Principals1763800000002, PolicyTargets1763800000003],
+  migrations: [
+    PolicyAdminInit1763800000000,
+    Principals1763800000002,
+    PolicyTargets1763800000003,
+    RevisionLog1763800000007,
+  ],
   usesCache: false,
 };

@@ -131,6 +131,12 @@ export const CONFIG_SPEC = {
     true,
   ),
   GRPC_PORT: env.integer('Decision: gRPC port, on HOST (0: any free port).', 9090, 0, 65535),
+  DECISION_HEARTBEAT_SECONDS: env.integer(
+    'Decision: how often each replica reports its applied revision (also at once on every change).',
+    5,
+    1,
+    300,
+  ),
   MODEL_ALLOWED_HOSTS: env.optionalList(
     'Device intelligence: host names a risk model_url may point at (guards against SSRF). Set it in production.',
   ),

@@ -152,3 +152,16 @@ export interface DeviceRiskData {
   /** When it was scored (ISO 8601). */
   at: string;
 }
+
+/** Data of a `zt.decision.heartbeats` event (key: instance id): what one decision replica has applied. */
+export interface DecisionHeartbeatData {
+  instanceId: string;
+  revision: number;
+  /** When the replica reached that revision (ISO 8601). */
+  revisionReachedAt: string;
+  startedAt: string;
+  ready: boolean;
+  /** Seconds since the replica last heard from the bus. */
+  staleSeconds: number;
+  at: string;
+}

@@ -8,6 +8,8 @@ export const Topics = {
   auditEvents: 'zt.audit.events',
   /** Administrative actions outside the policy set (model integration changes, audit exports). */
   adminActions: 'zt.admin.actions',
+  /** Each decision replica's applied revision, every few seconds: rollout visibility. */
+  decisionHeartbeats: 'zt.decision.heartbeats',
 } as const;
 
 export type TopicName = (typeof Topics)[keyof typeof Topics];
@@ -22,4 +24,9 @@ export const COMPACTED_TOPICS: readonly TopicName[] = [Topics.policyChanges];
  * Topics whose consumers depend on a single total order. The policy revision is a gap-free
  * counter that decision replicas compare, so its topic has exactly one partition.
  */
+/** Topics whose messages are only worth keeping briefly, with their retention in milliseconds. */
+export const SHORT_LIVED_TOPICS: Partial<Record<TopicName, number>> = {
+  [Topics.decisionHeartbeats]: 3_600_000,
+};
+
 export const SINGLE_PARTITION_TOPICS: readonly TopicName[] = [Topics.policyChanges];

@@ -1,6 +1,12 @@
 import { Logger } from '@nestjs/common';
 import type { TopicName } from '@zt/contracts';
-import { ALL_TOPICS, COMPACTED_TOPICS, SINGLE_PARTITION_TOPICS, isCloudEvent } from '@zt/contracts';
+import {
+  ALL_TOPICS,
+  COMPACTED_TOPICS,
+  SHORT_LIVED_TOPICS,
+  SINGLE_PARTITION_TOPICS,
+  isCloudEvent,
+} from '@zt/contracts';
 import { Consumer, Kafka, logLevel, LogEntry, Partitioners, Producer } from 'kafkajs';
 import { MessageBus, OutgoingMessage, SubscriptionOptions } from './message-bus';
 
@@ -83,9 +89,12 @@ export class KafkaBus extends MessageBus {
             topic: this.topicName(topic),
             numPartitions: SINGLE_PARTITION_TOPICS.includes(topic) ? 1 : this.options.partitions,
             replicationFactor: this.options.replicationFactor,
-            configEntries: COMPACTED_TOPICS.includes(topic)
-              ? [{ name: 'cleanup.policy', value: 'compact' }]
-              : [],
+            configEntries: [
+              ...(COMPACTED_TOPICS.includes(topic) ? [{ name: 'cleanup.policy', value: 'compact' }] : []),
+              ...(SHORT_LIVED_TOPICS[topic]
+                ? [{ name: 'retention.ms', value: String(SHORT_LIVED_TOPICS[topic]) }]
+                : []),
+            ],
           })),
         });
       }
@@ -118,6 +127,8 @@ export class KafkaBus extends MessageBus {
       allowAutoTopicCreation: false,
       sessionTimeout: 30_000,
       heartbeatInterval: 3_000,
+      // An idle fetch returns after this long: how often a quiet consumer proves it is in contact.
+      maxWaitTimeInMs: 1_000,
       retry: { initialRetryTime: 200, retries: 10 },
     });
     this.consumers.push(consumer);

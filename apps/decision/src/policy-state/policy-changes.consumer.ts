@@ -80,6 +80,11 @@ export class PolicyChangesConsumer implements OnApplicationBootstrap {
     @Inject(RUNTIME_MODE) private readonly mode: RuntimeMode,
   ) {}
 
+  /** Whether the replica holds a complete policy set (snapshot loaded or stream caught up). */
+  get ready(): boolean {
+    return this.synced;
+  }
+
   /** Seconds since the consumer last heard from the bus; 0 in standalone, where the bus is in-process. */
   get staleSeconds(): number {
     return this.mode === 'standalone' ? 0 : Math.floor((Date.now() - this.lastContact) / 1000);

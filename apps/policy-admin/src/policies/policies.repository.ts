@@ -19,7 +19,13 @@ export class PolicyTransaction {
       `WITH next AS (UPDATE policy_admin.revision SET value = value + 1 WHERE id = 1 RETURNING value)
        SELECT value FROM next`,
     );
-    return Number(rows[0].value);
+    const revision = Number(rows[0].value);
+    // clock_timestamp, not now(): the transaction may have started well before this change.
+    await this.manager.query(
+      `INSERT INTO policy_admin.revision_log (revision, committed_at) VALUES ($1, clock_timestamp())`,
+      [revision],
+    );
+    return revision;
   }
 
   /** The policy row (deleted or not), locked until the transaction ends. */
