@@ -36,4 +36,37 @@ function engineReport(results, meta) {
   return lines.join('\n');
 }
 
-module.exports = { engineReport };
+function httpReport(r, meta) {
+  const row = (name, x) => `| ${name} | ${x.rps} | ${x.p50} | ${x.p99} | ${x.p999} | ${x.failed} |`;
+  return [
+    `HTTP run: ${meta.date}, ${meta.cpus} × ${meta.cpuModel}, Node ${meta.node}; ${r.connections} connections, ${r.durationSeconds} s per run, ${r.policies} policies; load generator and server share the machine.`,
+    '',
+    '| run | requests/s | p50 ms | p99 ms | p99.9 ms | failed |',
+    '| --- | ---: | ---: | ---: | ---: | ---: |',
+    row('bare Fastify handler (baseline)', r.bare),
+    row('decision API, cached', r.cached),
+    row('decision API, uncached', r.uncached),
+    row(`decision API, cached, open loop at ${r.openLoop.rate}/s (70% of cached max)`, r.openLoop),
+    row('decision API, cached, allow decisions not logged', r.cachedUnlogged),
+    '',
+    `Cached ÷ bare throughput: ${fmt(r.cached.rps / r.bare.rps, 2)} (target ≥ 0.5). Uncached ÷ bare: ${fmt(r.uncached.rps / r.bare.rps, 2)}.`,
+    `p99 at 70% of the cached maximum: ${r.openLoop.p99} ms (target ≤ 5 ms).`,
+    `Decision logging cost: ${fmt((1 - r.cached.rps / r.cachedUnlogged.rps) * 100, 1)}% of throughput (target ≤ 10%).`,
+  ].join('\n');
+}
+
+function propagationReport(r, meta) {
+  return [
+    `Propagation run: ${meta.date}, ${meta.cpus} × ${meta.cpuModel}, Node ${meta.node}; ${r.rounds} rounds.`,
+    '',
+    '| from admin PUT to enforced decision | p50 ms | p99 ms | max ms |',
+    '| --- | ---: | ---: | ---: |',
+    `| policy-admin → outbox → Kafka → decision | ${fmt(r.p50)} | ${fmt(r.p99)} | ${fmt(r.max)} |`,
+    '',
+    `Target: p99 ≤ 250 ms. Rollout status (\`GET /status\`, commit to last replica) sampled every 20 rounds: ${
+      r.statusPropagationMs.map((x) => `${x} ms`).join(', ') || 'none'
+    }.`,
+  ].join('\n');
+}
+
+module.exports = { engineReport, httpReport, propagationReport };

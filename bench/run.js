@@ -4,7 +4,12 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { runEngineBench } = require('./engine/run');
-const { engineReport } = require('./report');
+const { runHttpBench } = require('./http/run');
+const { runPropagationBench } = require('./propagation/run');
+const { engineReport, httpReport, propagationReport } = require('./report');
+
+// `npm run bench` runs them all; `npm run bench -- http` (or engine, propagation) runs some.
+const ALL = ['engine', 'http', 'propagation'];
 
 async function main() {
   const meta = {
@@ -13,11 +18,27 @@ async function main() {
     cpuModel: os.cpus()[0]?.model ?? 'unknown CPU',
     node: process.version,
   };
-  const engine = await runEngineBench();
+  const chosen = process.argv.slice(2).filter((a) => ALL.includes(a));
+  const run = chosen.length > 0 ? chosen : ALL;
   const dir = path.join(__dirname, 'results');
   fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, 'engine.json'), JSON.stringify({ meta, engine }, null, 2));
-  process.stdout.write(`${engineReport(engine, meta)}\n`);
+  const save = (name, results) =>
+    fs.writeFileSync(path.join(dir, `${name}.json`), JSON.stringify({ meta, [name]: results }, null, 2));
+  if (run.includes('engine')) {
+    const engine = await runEngineBench();
+    save('engine', engine);
+    process.stdout.write(`${engineReport(engine, meta)}\n\n`);
+  }
+  if (run.includes('http')) {
+    const http = await runHttpBench();
+    save('http', http);
+    process.stdout.write(`${httpReport(http, meta)}\n\n`);
+  }
+  if (run.includes('propagation')) {
+    const propagation = await runPropagationBench();
+    save('propagation', propagation);
+    process.stdout.write(`${propagationReport(propagation, meta)}\n`);
+  }
 }
 
 main().catch((error) => {

@@ -81,6 +81,28 @@ describe('distributed thin flow: four processes on real Kafka, Redis and Postgre
       );
       await expect(db.query('DELETE FROM audit.records WHERE seq = 1')).rejects.toThrow(/append-only/);
       await expect(db.query('TRUNCATE audit.records')).rejects.toThrow(/append-only/);
+      // Claiming to prune does not open the table either: only audit.prune_through can, up to a checkpoint.
+      await db.query('BEGIN');
+      await db.query(`SET LOCAL zt.audit.pruning = 'on'`);
+      await expect(db.query('DELETE FROM audit.records WHERE seq = 1')).rejects.toThrow(/append-only/);
+      await db.query('ROLLBACK');
+      await expect(db.query('SELECT audit.prune_through(999999)')).rejects.toThrow(/no signed checkpoint/);
+      // The service's least-privilege role cannot even try.
+      await db.query('BEGIN');
+      await db.query('SET LOCAL ROLE zt_audit_writer');
+      await expect(db.query(`UPDATE audit.records SET actor = 'mallory' WHERE seq = 1`)).rejects.toThrow(
+        /permission denied/,
+      );
+      await db.query('ROLLBACK');
+      await db.query('BEGIN');
+      await db.query('SET LOCAL ROLE zt_audit_writer');
+      await expect(db.query('DELETE FROM audit.records')).rejects.toThrow(/permission denied/);
+      await db.query('ROLLBACK');
+      await db.query('BEGIN');
+      await db.query('SET LOCAL ROLE zt_audit_writer');
+      const { rows: readable } = await db.query<{ n: string }>('SELECT count(*) AS n FROM audit.records');
+      expect(Number(readable[0].n)).toBeGreaterThan(0);
+      await db.query('ROLLBACK');
     } finally {
       await db.end();
     }

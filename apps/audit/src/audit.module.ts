@@ -5,10 +5,18 @@ import { AuditRepository } from './records/audit.repository';
 import { AuditService } from './records/audit.service';
 import { SiemRelay } from './siem/siem.relay';
 import { CheckpointService } from './checkpoints/checkpoint.service';
+import { RetentionService } from './retention/retention.service';
 
 /** audit: the append-only, hash-chained record of every change and decision. */
 @Module({
   controllers: [AuditController],
-  providers: [AuditRepository, AuditService, AuditEventsConsumer, SiemRelay, CheckpointService],
+  providers: [
+    AuditRepository,
+    AuditService,
+    AuditEventsConsumer,
+    SiemRelay,
+    CheckpointService,
+    RetentionService,
+  ],
 })
 export class AuditModule {}

@@ -3,6 +3,7 @@ import { AuditModule } from './audit.module';
 import { AuditInit1763800000001 } from './migrations/1763800000001-audit-init';
 import { SiemCursor1763800000004 } from './migrations/1763800000004-siem-cursor';
 import { Checkpoints1763800000005 } from './migrations/1763800000005-checkpoints';
+import { AuditRetention1763800000008 } from './migrations/1763800000008-audit-retention';
 import { AuditRecordEntity } from './records/audit-record.entity';
 
 export { AuditModule };
@@ -12,6 +13,11 @@ export const auditService: ServiceDefinition = {
   name: 'audit',
   module: AuditModule,
   entities: [AuditRecordEntity],
-  migrations: [AuditInit1763800000001, SiemCursor1763800000004, Checkpoints1763800000005],
+  migrations: [
+    AuditInit1763800000001,
+    SiemCursor1763800000004,
+    Checkpoints1763800000005,
+    AuditRetention1763800000008,
+  ],
   usesCache: false,
 };

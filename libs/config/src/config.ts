@@ -182,6 +182,18 @@ export const CONFIG_SPEC = {
     60,
     2_592_000,
   ),
+  AUDIT_RETENTION_SECONDS: env.integer(
+    'Audit: keep records this long, then remove them up to a signed checkpoint, recording the removal (0: forever).',
+    0,
+    0,
+    3_153_600_000,
+  ),
+  AUDIT_RETENTION_CHECK_SECONDS: env.integer(
+    'Audit: how often retention looks for records to remove.',
+    3600,
+    1,
+    86_400,
+  ),
   OUTBOX_POLL_MS: env.integer('How often the outbox relay looks for unpublished changes.', 200, 10, 60_000),
 } as const;
 

@@ -58,6 +58,20 @@ export interface AuditCheckpoint {
   jws: string;
 }
 
-/** One line of an audit export (JSON Lines): a sealed record or a checkpoint after it. */
+/**
+ * Where a pruned chain starts: the signed checkpoint of the last removed record. Its head hash
+ * is the previous hash of the first retained record, and its signature proves that head.
+ */
+export type AuditAnchor = AuditCheckpoint & {
+  /** How many records that pruning removed. */
+  prunedRecords: number;
+};
+
+/**
+ * One line of an audit export (JSON Lines): the anchor first when records were pruned, then each
+ * sealed record, each checkpoint right after the record it covers.
+ */
 export type AuditExportLine =
-  ({ kind: 'record' } & SealedRecord) | ({ kind: 'checkpoint' } & AuditCheckpoint);
+  | ({ kind: 'record' } & SealedRecord)
+  | ({ kind: 'checkpoint' } & AuditCheckpoint)
+  | ({ kind: 'anchor' } & AuditAnchor);

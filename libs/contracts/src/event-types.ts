@@ -12,6 +12,7 @@ export const EventTypes = {
   modelIntegrationSet: 'com.zt.device.integration.set',
   modelIntegrationRemoved: 'com.zt.device.integration.removed',
   auditExported: 'com.zt.audit.exported',
+  auditRetention: 'com.zt.audit.retention',
   auditRecord: 'com.zt.audit.record',
   auditCheckpoint: 'com.zt.audit.checkpoint',
 } as const;

@@ -1,8 +1,26 @@
 import { Injectable } from '@nestjs/common';
 import { insertable } from '@zt/persistence';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { AuditRecordEntity } from './audit-record.entity';
-import { AuditCheckpoint, GENESIS_HASH, SealableRecord, sealRecord } from '@zt/contracts';
+import { AuditAnchor, AuditCheckpoint, GENESIS_HASH, SealableRecord, sealRecord } from '@zt/contracts';
+
+interface AnchorRow {
+  through_seq: string;
+  head_hash: string;
+  checkpoint_created_at: Date;
+  checkpoint_jws: string;
+  records: string;
+}
+
+function anchorOf(row: AnchorRow): AuditAnchor {
+  return {
+    seq: Number(row.through_seq),
+    headHash: row.head_hash,
+    createdAt: row.checkpoint_created_at.toISOString(),
+    jws: row.checkpoint_jws,
+    prunedRecords: Number(row.records),
+  };
+}
 
 // Names the lock that serializes appends: the chain needs one writer at a time.
 const APPEND_LOCK_KEY = 7_290_002;
@@ -30,31 +48,81 @@ export class AuditRepository {
 
   /** Appends and seals a record; returns false when the event id is already recorded. */
   append(record: NewAuditRecord): Promise<boolean> {
+    return this.dataSource.transaction((manager) => this.appendWith(manager, record));
+  }
+
+  private async appendWith(manager: EntityManager, record: NewAuditRecord): Promise<boolean> {
+    await manager.query(`SELECT pg_advisory_xact_lock($1)`, [APPEND_LOCK_KEY]);
+    const seen: unknown[] = await manager.query(`SELECT 1 FROM audit.records WHERE event_id = $1`, [
+      record.eventId,
+    ]);
+    if (seen.length > 0) return false;
+    const last: { seq: string; hash: string }[] = await manager.query(
+      `SELECT seq, hash FROM audit.records ORDER BY seq DESC LIMIT 1`,
+    );
+    // After pruning everything, the chain continues from the anchor, not from genesis.
+    const head = last[0] ?? (await this.anchorWith(manager));
+    const sealable: SealableRecord = {
+      ...record,
+      seq: head ? Number(head.seq) + 1 : 1,
+      prevHash: head ? head.hash : GENESIS_HASH,
+    };
+    await manager.insert(
+      AuditRecordEntity,
+      insertable({
+        ...sealable,
+        eventTime: new Date(sealable.eventTime),
+        recordedAt: new Date(),
+        payload: sealable.payload as Record<string, unknown>,
+        hash: sealRecord(sealable),
+      }),
+    );
+    return true;
+  }
+
+  /** The start of the retained chain: the latest anchor, or undefined when nothing was pruned. */
+  async anchor(): Promise<AuditAnchor | undefined> {
+    const rows: AnchorRow[] = await this.dataSource.query(
+      `SELECT through_seq, head_hash, checkpoint_created_at, checkpoint_jws, records FROM audit.anchors
+        ORDER BY through_seq DESC LIMIT 1`,
+    );
+    return rows[0] ? anchorOf(rows[0]) : undefined;
+  }
+
+  private async anchorWith(manager: EntityManager): Promise<{ seq: number; hash: string } | undefined> {
+    const rows: { through_seq: string; head_hash: string }[] = await manager.query(
+      `SELECT through_seq, head_hash FROM audit.anchors ORDER BY through_seq DESC LIMIT 1`,
+    );
+    return rows[0] ? { seq: Number(rows[0].through_seq), hash: rows[0].head_hash } : undefined;
+  }
+
+  /**
+   * The newest signed checkpoint whose record was recorded before `cutoff` and that the SIEM
+   * stream has already passed (pruning must not take records a SIEM has not received).
+   */
+  async prunableCheckpoint(cutoff: Date): Promise<number | undefined> {
+    const rows: { seq: string }[] = await this.dataSource.query(
+      `SELECT c.seq FROM audit.checkpoints c JOIN audit.records r ON r.seq = c.seq
+        WHERE r.recorded_at < $1 AND c.seq <= (SELECT seq FROM audit.siem_cursor WHERE id = 1)
+        ORDER BY c.seq DESC LIMIT 1`,
+      [cutoff],
+    );
+    return rows[0] ? Number(rows[0].seq) : undefined;
+  }
+
+  /**
+   * Removes the records up to a signed checkpoint and, in the same transaction, appends the
+   * record that says so: the removal is never silent, and never happens without its record.
+   */
+  pruneThrough(seq: number, recordOf: (removed: number) => NewAuditRecord): Promise<number> {
     return this.dataSource.transaction(async (manager) => {
       await manager.query(`SELECT pg_advisory_xact_lock($1)`, [APPEND_LOCK_KEY]);
-      const seen: unknown[] = await manager.query(`SELECT 1 FROM audit.records WHERE event_id = $1`, [
-        record.eventId,
+      const rows: { removed: string }[] = await manager.query(`SELECT audit.prune_through($1) AS removed`, [
+        seq,
       ]);
-      if (seen.length > 0) return false;
-      const last: { seq: string; hash: string }[] = await manager.query(
-        `SELECT seq, hash FROM audit.records ORDER BY seq DESC LIMIT 1`,
-      );
-      const sealable: SealableRecord = {
-        ...record,
-        seq: last.length > 0 ? Number(last[0].seq) + 1 : 1,
-        prevHash: last.length > 0 ? last[0].hash : GENESIS_HASH,
-      };
-      await manager.insert(
-        AuditRecordEntity,
-        insertable({
-          ...sealable,
-          eventTime: new Date(sealable.eventTime),
-          recordedAt: new Date(),
-          payload: sealable.payload as Record<string, unknown>,
-          hash: sealRecord(sealable),
-        }),
-      );
-      return true;
+      const removed = Number(rows[0].removed);
+      if (removed > 0) await this.appendWith(manager, recordOf(removed));
+      return removed;
     });
   }
 

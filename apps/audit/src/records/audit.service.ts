@@ -81,18 +81,27 @@ export class AuditService {
     records: number;
     headSeq: number;
     headHash: string;
+    prunedThrough?: number;
     firstBroken?: BrokenLink;
   }> {
-    let head = EMPTY_CHAIN;
+    // A pruned chain starts at its anchor: the signed head of the last removed record.
+    const anchor = await this.repository.anchor();
+    let head = anchor ? { seq: anchor.seq, hash: anchor.headHash } : EMPTY_CHAIN;
     for (;;) {
       const batch = await this.repository.after(head.seq, VERIFY_BATCH);
       if (batch.length === 0)
-        return { valid: true, records: head.seq, headSeq: head.seq, headHash: head.hash };
+        return {
+          valid: true,
+          records: head.seq - (anchor?.seq ?? 0),
+          headSeq: head.seq,
+          headHash: head.hash,
+          ...(anchor ? { prunedThrough: anchor.seq } : {}),
+        };
       const result = checkChain(batch.map(sealedOf), head);
       if ('broken' in result) {
         return {
           valid: false,
-          records: head.seq,
+          records: head.seq - (anchor?.seq ?? 0),
           headSeq: head.seq,
           headHash: head.hash,
           firstBroken: result.broken,
@@ -102,10 +111,16 @@ export class AuditService {
     }
   }
 
-  /** The whole log as JSON Lines: records in order, each checkpoint right after its record. */
+  /**
+   * The whole retained log as JSON Lines: the anchor when records were pruned, then records in
+   * order, each checkpoint right after its record.
+   */
   async *export(): AsyncGenerator<string> {
-    const checkpoints = await this.repository.checkpoints();
-    let after = 0;
+    const anchor = await this.repository.anchor();
+    const after0 = anchor?.seq ?? 0;
+    const checkpoints = (await this.repository.checkpoints()).filter((c) => c.seq > after0);
+    if (anchor) yield `${JSON.stringify({ kind: 'anchor', ...anchor } satisfies AuditExportLine)}\n`;
+    let after = after0;
     for (;;) {
       const batch = await this.repository.after(after, VERIFY_BATCH);
       if (batch.length === 0) break;
