@@ -1,5 +1,6 @@
 // The benchmark command (`npm run bench`): runs every benchmark, prints markdown for
 // docs/benchmarks.md and keeps the raw figures in bench/results/.
+const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -35,6 +36,10 @@ async function main() {
     process.stdout.write(`${httpReport(http, meta)}\n\n`);
   }
   if (run.includes('propagation')) {
+    // Propagation runs on the real Kafka, PostgreSQL and Redis; infra-up is idempotent.
+    execFileSync('bash', [path.join(__dirname, '..', 'scripts', 'infra-up.sh')], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
     const propagation = await runPropagationBench();
     save('propagation', propagation);
     process.stdout.write(`${propagationReport(propagation, meta)}\n`);

@@ -18,9 +18,9 @@ function freePort() {
 }
 
 /** Starts `node <script>` with env and waits for `readyPath` to answer 200. */
-async function startProcess(script, env, readyPath = '/readyz') {
+async function startProcess(script, env, readyPath = '/readyz', nodeArgs = []) {
   const port = await freePort();
-  const child = spawn(process.execPath, [path.join(ROOT, script)], {
+  const child = spawn(process.execPath, [...nodeArgs, path.join(ROOT, script)], {
     cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: 'warn', GRPC_PORT: '0', ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -67,4 +67,46 @@ function quantile(sorted, q) {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 }
 
-module.exports = { ROOT, freePort, startProcess, devToken, quantile };
+const ADMIN_DB = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+/**
+ * policy-admin as its own process on a fresh database and topic prefix of the real PostgreSQL,
+ * Kafka and Redis (`npm run infra:up`), running the dev token issuer; `env` is what a decision
+ * process of the same deployment needs.
+ */
+async function startDistributedAdmin(dataDir) {
+  const { Client } = require('pg');
+  const { randomBytes } = require('node:crypto');
+  const name = `zt_bench_${randomBytes(4).toString('hex')}`;
+  const query = async (sql) => {
+    const client = new Client({ connectionString: ADMIN_DB });
+    await client.connect();
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end();
+    }
+  };
+  await query(`CREATE DATABASE ${name}`);
+  const url = new URL(ADMIN_DB);
+  url.pathname = `/${name}`;
+  const env = {
+    DATABASE_URL: url.toString(),
+    KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',
+    REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    TOPIC_PREFIX: `bench-${randomBytes(4).toString('hex')}.`,
+    REDIS_KEY_PREFIX: `bench-${randomBytes(4).toString('hex')}:`,
+    DATA_DIR: dataDir,
+  };
+  const admin = await startProcess('dist/apps/policy-admin/src/main.js', { ...env, DEV_ISSUER: 'true' });
+  return {
+    admin,
+    env,
+    async stop() {
+      await admin.stop();
+      await query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    },
+  };
+}
+
+module.exports = { ROOT, freePort, startProcess, devToken, quantile, startDistributedAdmin };

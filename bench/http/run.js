@@ -6,7 +6,13 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const autocannon = require('autocannon');
-const { startProcess, devToken } = require('../support');
+const { startProcess, devToken, startDistributedAdmin } = require('../support');
+
+let shared;
+
+function startInfra(dataDir) {
+  return startDistributedAdmin(dataDir);
+}
 
 const DURATION = Number(process.env.BENCH_HTTP_SECONDS ?? 8);
 const CONNECTIONS = 32;
@@ -41,22 +47,31 @@ function summary(result) {
   };
 }
 
+/**
+ * The decision service as deployed: its own process on Kafka and Redis, fed by policy-admin
+ * (both on a fresh database and topic prefix). Standalone would put the audit service, which
+ * writes every decision to the embedded database, on the same event loop.
+ */
 async function startProduct(dataDir, env) {
-  const product = await startProcess('dist/apps/standalone/src/main.js', {
-    DATA_DIR: dataDir,
+  const infra = await (shared ??= startInfra(dataDir));
+  const decision = await startProcess('dist/apps/decision/src/main.js', {
+    ...infra.env,
+    JWKS_URL: `${infra.admin.url}/.well-known/jwks.json`,
     RATE_LIMIT_PER_SECOND: '0',
     ...env,
   });
+  const product = { url: decision.url, adminUrl: infra.admin.url, stop: decision.stop };
   const admin = devToken(dataDir, 'bench-admin', ['policy_admin']);
   const pep = devToken(dataDir, 'bench-pep', ['pep']);
   const existing = await (
-    await fetch(`${product.url}/v1/zt-policy/policies?limit=1`, {
+    await fetch(`${product.adminUrl}/v1/zt-policy/policies?limit=1`, {
       headers: { authorization: `Bearer ${admin}` },
     })
   ).json();
+  if (!Array.isArray(existing)) throw new Error(`policy list: ${JSON.stringify(existing)}`);
   if (existing.length === 0) {
     for (let i = 0; i < POLICIES; i++) {
-      const response = await fetch(`${product.url}/v1/zt-policy/policies`, {
+      const response = await fetch(`${product.adminUrl}/v1/zt-policy/policies`, {
         method: 'POST',
         headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
         body: JSON.stringify({
@@ -72,7 +87,8 @@ async function startProduct(dataDir, env) {
     }
   }
   // Wait until the last policy decides (the decision service has them all).
-  for (;;) {
+  for (const deadline = Date.now() + 60_000; ;) {
+    if (Date.now() > deadline) throw new Error('the policies never reached the decision service');
     const r = await fetch(`${product.url}/v1/zt-policy/decisions`, {
       method: 'POST',
       headers: { authorization: `Bearer ${pep}`, 'content-type': 'application/json' },
@@ -126,6 +142,8 @@ async function runHttpBench() {
     await unlogged.stop();
   } finally {
     await bare.stop();
+    if (shared) await (await shared).stop();
+    shared = undefined;
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
   return { durationSeconds: DURATION, connections: CONNECTIONS, policies: POLICIES, ...results };

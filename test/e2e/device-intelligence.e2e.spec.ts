@@ -69,6 +69,7 @@ describe('device intelligence with the reference risk model (standalone)', () =>
   async function verdictThenDecision(
     deviceId: string,
     since: string,
+    expected: string,
   ): Promise<{ device: Device; decision: Decision }> {
     const device = await eventually(async () => {
       const r = await call<Device & { risk: { at: string } | null }>(
@@ -81,9 +82,9 @@ describe('device intelligence with the reference risk model (standalone)', () =>
     });
     const decision = await eventually(async () => {
       const r = await decide(deviceId);
-      return r.body.reasons.some((x) => x.includes(deviceId)) || !device.risk?.restricted
-        ? r.body
-        : undefined;
+      // The decision service learns the verdict over the bus, a moment after device intelligence.
+      const restrictionSeen = !device.risk?.restricted || r.body.reasons.some((x) => x.includes(deviceId));
+      return r.body.decision === expected && restrictionSeen ? r.body : undefined;
     });
     return { device, decision };
   }
@@ -172,12 +173,12 @@ describe('device intelligence with the reference risk model (standalone)', () =>
       accepted: 2,
     });
 
-    const healthy = await verdictThenDecision('laptop-ok', since);
+    const healthy = await verdictThenDecision('laptop-ok', since, 'allow');
     expect(healthy.device.risk).toMatchObject({ restricted: false });
     expect(healthy.device.risk!.score).toBeLessThan(0.75);
     expect(healthy.decision.decision).toBe('allow');
 
-    const risky = await verdictThenDecision('laptop-bad', since);
+    const risky = await verdictThenDecision('laptop-bad', since, 'deny');
     expect(risky.device.risk).toMatchObject({ restricted: true });
     expect(risky.device.risk!.score).toBeGreaterThan(0.75);
     expect(risky.decision.decision).toBe('deny');
@@ -187,6 +188,19 @@ describe('device intelligence with the reference risk model (standalone)', () =>
     expect(risky.decision.userReasons[0]).toMatch(/too risky/);
   });
 
+  it('flips the same device from allowed to restricted when its posture turns anomalous', async () => {
+    const since = new Date().toISOString();
+    await report({ device_id: 'laptop-ok', signals: ANOMALOUS });
+    const flipped = await verdictThenDecision('laptop-ok', since, 'deny');
+    expect(flipped.device.risk).toMatchObject({ restricted: true });
+    expect(flipped.decision.decision).toBe('deny');
+    const back = new Date().toISOString();
+    await report({ device_id: 'laptop-ok', signals: HEALTHY });
+    const healed = await verdictThenDecision('laptop-ok', back, 'allow');
+    expect(healed.device.risk).toMatchObject({ restricted: false });
+    expect(healed.decision.decision).toBe('allow');
+  });
+
   it('follows on_failure when the model hangs: deny restricts, allow lets the posture decide', async () => {
     expect(
       (await integrate({ model_url: hangingUrl, threshold: 0.75, timeout_ms: 200, on_failure: 'deny' }))
@@ -194,7 +208,7 @@ describe('device intelligence with the reference risk model (standalone)', () =>
     ).toBe(200);
     let since = new Date().toISOString();
     await report({ device_id: 'laptop-2', signals: HEALTHY });
-    const denied = await verdictThenDecision('laptop-2', since);
+    const denied = await verdictThenDecision('laptop-2', since, 'deny');
     expect(denied.device.risk).toMatchObject({ restricted: true, failure: 'timeout', score: null });
     expect(denied.decision.decision).toBe('deny');
     expect(denied.decision.reasons[0]).toMatch(/risk model failed \(timeout/);
@@ -205,7 +219,7 @@ describe('device intelligence with the reference risk model (standalone)', () =>
     ).toBe(200);
     since = new Date().toISOString();
     await report({ device_id: 'laptop-3', signals: HEALTHY });
-    const allowed = await verdictThenDecision('laptop-3', since);
+    const allowed = await verdictThenDecision('laptop-3', since, 'allow');
     expect(allowed.device.risk).toMatchObject({ restricted: false, failure: 'timeout' });
     expect(allowed.decision.decision).toBe('allow');
 
