@@ -3,19 +3,27 @@ import { subjectKey } from './formats/format-options';
 import { literalPrefix } from './glob';
 import type { DecisionRequest } from './model';
 
-type Buckets = Map<string, Set<string>>;
+/**
+ * Buckets hold the compiled policies themselves, in plain arrays: with 100,000 policies a
+ * lookup then touches one compact array instead of a Set of ids plus a second map from id to
+ * policy, which costs main-memory round trips on every candidate. Buckets are small (a policy
+ * is in few of them), so removal by scan is cheap.
+ */
+type Bucket = CompiledPolicy[];
+type Buckets = Map<string, Bucket>;
 
-function add(buckets: Buckets, key: string, id: string): void {
-  let ids = buckets.get(key);
-  if (!ids) buckets.set(key, (ids = new Set()));
-  ids.add(id);
+function add(buckets: Buckets, key: string, compiled: CompiledPolicy): void {
+  const bucket = buckets.get(key);
+  if (bucket) bucket.push(compiled);
+  else buckets.set(key, [compiled]);
 }
 
-function drop(buckets: Buckets, key: string, id: string): void {
-  const ids = buckets.get(key);
-  if (!ids) return;
-  ids.delete(id);
-  if (ids.size === 0) buckets.delete(key);
+function drop(buckets: Buckets, key: string, compiled: CompiledPolicy): void {
+  const bucket = buckets.get(key);
+  if (!bucket) return;
+  const at = bucket.indexOf(compiled);
+  if (at >= 0) bucket.splice(at, 1);
+  if (bucket.length === 0) buckets.delete(key);
 }
 
 /** The index keys of a policy along the three dimensions a request is matched on. */
@@ -32,13 +40,13 @@ function keysOf(compiled: CompiledPolicy): { actions: string[]; prefixes: string
 /** Below this many candidates, narrowing further costs more than checking them. */
 const SMALL = 8;
 
-const isSet = (s: Set<string> | undefined): s is Set<string> => s !== undefined;
-const sizeOf = (sets: Set<string>[]) => sets.reduce((n, s) => n + s.size, 0);
+const isBucket = (b: Bucket | undefined): b is Bucket => b !== undefined;
+const sizeOf = (buckets: Bucket[]) => buckets.reduce((n, b) => n + b.length, 0);
 
-function union(sets: Set<string>[]): Iterable<string> {
-  if (sets.length === 1) return sets[0];
-  const all = new Set<string>();
-  for (const s of sets) for (const v of s) all.add(v);
+function union(buckets: Bucket[]): Iterable<CompiledPolicy> {
+  if (buckets.length === 1) return buckets[0];
+  const all = new Set<CompiledPolicy>();
+  for (const bucket of buckets) for (const compiled of bucket) all.add(compiled);
   return all;
 }
 
@@ -70,38 +78,36 @@ export class PolicyIndex {
   private sortedLengths: number[] = [];
 
   add(compiled: CompiledPolicy): void {
-    const id = compiled.policy.id;
     const keys = keysOf(compiled);
-    keys.actions.forEach((k) => add(this.byAction, k, id));
-    keys.subjects.forEach((k) => add(this.bySubject, k, id));
+    keys.actions.forEach((k) => add(this.byAction, k, compiled));
+    keys.subjects.forEach((k) => add(this.bySubject, k, compiled));
     for (const prefix of keys.prefixes) {
-      add(this.byPrefix, prefix, id);
+      add(this.byPrefix, prefix, compiled);
       this.countLength(prefix.length, 1);
     }
   }
 
   remove(compiled: CompiledPolicy): void {
-    const id = compiled.policy.id;
     const keys = keysOf(compiled);
-    keys.actions.forEach((k) => drop(this.byAction, k, id));
-    keys.subjects.forEach((k) => drop(this.bySubject, k, id));
+    keys.actions.forEach((k) => drop(this.byAction, k, compiled));
+    keys.subjects.forEach((k) => drop(this.bySubject, k, compiled));
     for (const prefix of keys.prefixes) {
-      drop(this.byPrefix, prefix, id);
+      drop(this.byPrefix, prefix, compiled);
       this.countLength(prefix.length, -1);
     }
   }
 
-  /** Ids of every policy that may match the request (a superset), in no particular order. */
-  candidates(request: DecisionRequest): Iterable<string> {
+  /** Every policy that may match the request (a superset), in no particular order. */
+  candidates(request: DecisionRequest): Iterable<CompiledPolicy> {
     // The resource prefix is nearly always the most selective dimension; when it already
     // narrows the field to a handful, the other dimensions are not worth computing.
     const byResource = this.resourceSets(request.resource.id);
     const resourceSize = sizeOf(byResource);
     if (resourceSize <= SMALL) return union(byResource);
-    const byAction = [this.byAction.get(request.action), this.byAction.get('*')].filter(isSet);
+    const byAction = [this.byAction.get(request.action), this.byAction.get('*')].filter(isBucket);
     const bySubject = subjectKeys(request)
       .map((k) => this.bySubject.get(k))
-      .filter(isSet);
+      .filter(isBucket);
     let best = byResource;
     let bestSize = resourceSize;
     for (const sets of [byAction, bySubject]) {
@@ -111,8 +117,8 @@ export class PolicyIndex {
     return union(best);
   }
 
-  private resourceSets(id: string): Set<string>[] {
-    const out: Set<string>[] = [];
+  private resourceSets(id: string): Bucket[] {
+    const out: Bucket[] = [];
     for (const length of this.sortedLengths) {
       if (length > id.length) break;
       const set = this.byPrefix.get(length === id.length ? id : id.slice(0, length));

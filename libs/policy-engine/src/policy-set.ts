@@ -52,9 +52,8 @@ export class PolicySet {
   /** Decides a request: deny > isolate > require_mfa > allow; nothing applies means deny. */
   evaluate(request: DecisionRequest): DecisionResult {
     const candidates: CompiledPolicy[] = [];
-    for (const id of this.index.candidates(request)) {
-      const compiled = this.compiled.get(id);
-      if (compiled && targets(compiled, request)) candidates.push(compiled);
+    for (const compiled of this.index.candidates(request)) {
+      if (targets(compiled, request)) candidates.push(compiled);
     }
     return decide(candidates.sort(byId), request, this.now);
   }

@@ -1,5 +1,11 @@
 import { createHash } from 'node:crypto';
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import {
+  BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+} from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@zt/config';
 import { createCloudEvent, DecisionLogData, EventSources, EventTypes, Topics } from '@zt/contracts';
 import { MessageBus, OutgoingMessage } from '@zt/messaging';
@@ -23,7 +29,7 @@ function redacted(value: string): string {
  * counted in metrics and /readyz. A failed publish keeps the batch and retries it.
  */
 @Injectable()
-export class DecisionLogPublisher implements OnApplicationBootstrap, OnApplicationShutdown {
+export class DecisionLogPublisher implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('DecisionLogPublisher');
   private buffer: OutgoingMessage<DecisionLogData>[] = [];
   private roomWaiters: (() => void)[] = [];
@@ -77,9 +83,10 @@ export class DecisionLogPublisher implements OnApplicationBootstrap, OnApplicati
     );
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Runs before any module's shutdown hook, so the bus is still open for the last records. */
+  async beforeApplicationShutdown(): Promise<void> {
     clearInterval(this.timer);
-    // One last attempt for what is buffered; a bus that is already gone cannot take it.
+    // One last attempt for what is buffered; a bus that is unreachable cannot take it.
     await this.flush().catch(() => undefined);
     if (this.buffer.length > 0) this.drop(this.buffer.length, 'shutdown');
   }
