@@ -29,12 +29,17 @@ describe('KafkaBus on the real broker', () => {
     await admin.connect();
     try {
       const metadata = await admin.fetchTopicMetadata({
-        topics: [`${prefix}${Topics.policyChanges}`, `${prefix}${Topics.decisionLog}`],
+        topics: [
+          `${prefix}${Topics.policyChanges}`,
+          `${prefix}${Topics.decisionLog}`,
+          `${prefix}${Topics.auditEvents}`,
+        ],
       });
       const partitions = Object.fromEntries(metadata.topics.map((t) => [t.name, t.partitions.length]));
       expect(partitions).toEqual({
         [`${prefix}${Topics.policyChanges}`]: 1,
         [`${prefix}${Topics.decisionLog}`]: 3,
+        [`${prefix}${Topics.auditEvents}`]: 1,
       });
       const configs = await admin.describeConfigs({
         includeSynonyms: false,

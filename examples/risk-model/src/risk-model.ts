@@ -1,124 +1,109 @@
-import { DeviceFeatures, FEATURES, toVector } from './features';
+import { BaselineRanges } from './baseline-ranges';
+import { DeviceFeatures, FEATURE_DOMAINS, FEATURE_NAMES, FeatureName, toVector } from './features';
 import { healthyFleet } from './fleet-baseline';
-import { FeatureDomain, IsolationForest } from './isolation-forest';
+import { IsolationForest, SplitRange } from './isolation-forest';
+import { percentile } from './percentile';
 import { seededRandom } from './random';
 
-/** What the model answers for one device. */
+/** What the model answers for one device (the body of a 200 from `POST /score`, less `device_id`). */
 export interface RiskAnswer {
+  /** Calibrated: about 0.5 at the healthy fleet's 99th percentile, towards 1 beyond it. */
   score: number;
-  model: string;
-  version: string;
+  model: 'isolation-forest';
+  version: '1';
   explanation: string[];
 }
 
-/** Training settings; the defaults are what `npm run risk-model` uses. */
+/** Training settings; the defaults are what `npm run risk-model` serves. */
 export interface RiskModelOptions {
   seed: number;
   fleetSize: number;
   trees: number;
   sampleSize: number;
-  maxDepth: number;
 }
 
-const DEFAULTS: RiskModelOptions = { seed: 42, fleetSize: 2000, trees: 100, sampleSize: 256, maxDepth: 12 };
+const DEFAULTS: RiskModelOptions = { seed: 42, fleetSize: 2000, trees: 100, sampleSize: 256 };
 
-// Counts spread over orders of magnitude; the forest sees log(1 + x) so that 0 vs 40 failed logins
-// weighs more than 50 000 vs 100 000.
-const COUNT_FEATURES = new Set(['patch_age_days', 'failed_logins_24h']);
-
-function transform(features: DeviceFeatures): number[] {
-  return toVector(features).map((value, i) =>
-    COUNT_FEATURES.has(FEATURES[i].name) ? Math.log1p(value) : value,
-  );
+/** The raw scores that anchor the calibration; see {@link RiskModel}. */
+export interface Calibration {
+  /** The healthy fleet's 99th percentile raw score; maps to 0.5. */
+  q99: number;
+  /** The highest raw score in the healthy fleet; maps to 0.75. */
+  max: number;
 }
 
-const DOMAINS: FeatureDomain[] = FEATURES.map((f) =>
-  COUNT_FEATURES.has(f.name) ? { min: 0, max: Math.log1p(f.max) } : { min: f.min, max: f.max },
-);
+// Counts spread over orders of magnitude; the forest sees log(1 + x), so that 0 against 30 failed
+// sign-ins weighs more than 50,000 against 100,000, and the 0..3650 day domain does not swamp the
+// fortnight where healthy devices live.
+const LOG_SCALED = new Set<FeatureName>(['patch_age_days', 'failed_logins_24h']);
 
-/** The riskiest device the contract can describe; anchors the top of the calibration. */
-const WORST: DeviceFeatures = {
-  managed: 0,
-  disk_encrypted: 0,
-  edr_running: 0,
-  jailbroken: 1,
-  untrusted_network: 1,
-  patch_age_days: 3650,
-  failed_logins_24h: 100_000,
-};
-
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
+function forestInput(features: DeviceFeatures): number[] {
+  return toVector(features).map((value, i) => (LOG_SCALED.has(FEATURE_NAMES[i]) ? Math.log1p(value) : value));
 }
 
-/** "Good" values of each flag: the ones a healthy device shows. */
-const HEALTHY_FLAG: Partial<Record<string, number>> = {
-  managed: 1,
-  disk_encrypted: 1,
-  edr_running: 1,
-  jailbroken: 0,
-  untrusted_network: 0,
-};
+const FOREST_DOMAINS: SplitRange[] = FEATURE_NAMES.map((name) => {
+  const { min, max } = FEATURE_DOMAINS[name];
+  return LOG_SCALED.has(name) ? { min: Math.log1p(min), max: Math.log1p(max) } : { min, max };
+});
+
+/** The calibrated score of the fleet's strangest device: a 0.75 threshold lets the whole fleet through. */
+const MAX_MAPS_TO = 0.75;
+/** A floor for the spread, so a fleet whose top scores tie cannot make the logistic a step. */
+const MIN_SPREAD = 0.01;
 
 /**
  * A reference device risk model: an isolation forest trained at start on a generated healthy
- * fleet, with a calibrated score.
+ * fleet, answering a calibrated score and the features outside the fleet's range.
  *
- * Calibration: a raw isolation score is not a probability, and its scale depends on the data.
- * We score the training fleet itself and take its 99th percentile q99, and score the worst
- * device the contract allows (sWorst). A logistic maps q99 to 0.5 and sWorst to 0.99:
- * score = 1 / (1 + exp(-(s - q99) / k)) with k = (sWorst - q99) / ln(99). So 99 % of healthy
- * devices score below 0.5, and the further a device is from the fleet the closer it gets to 1.
+ * Calibration. A raw isolation score is not a probability, and where normal points sit depends on
+ * the data (here about 0.25). After training, the model scores its own fleet and takes the 99th
+ * percentile q99 and the maximum; the spread max - q99 is how far the healthy tail reaches. A
+ * logistic maps q99 to 0.5 and the maximum to 0.75:
+ *
+ *   score = 1 / (1 + exp(-(s - q99) / k)),   k = (max - q99) / ln 3   (logit 0.75 = ln 3)
+ *
+ * So 99 % of healthy devices score under 0.5 (a typical one around 0.15), a device stranger than
+ * any in the fleet scores above 0.75, and every further spread multiplies the odds by 3: a device
+ * three spreads beyond q99 scores 27 / 28 = 0.96. Anchoring on the fleet rather than on fixed
+ * numbers keeps the meaning when the fleet or the forest's settings change.
  */
 export class RiskModel {
+  /** How many healthy devices the forest was trained on. */
   readonly trainedOn: number;
+  readonly calibration: Calibration;
   private readonly forest: IsolationForest;
-  private readonly q99: number;
-  private readonly spread: number;
-  private readonly ranges: { high: number }[];
+  private readonly ranges: BaselineRanges;
+  private readonly slope: number;
 
   constructor(options: Partial<RiskModelOptions> = {}) {
-    const o = { ...DEFAULTS, ...options };
-    const random = seededRandom(o.seed);
-    const fleet = healthyFleet(o.fleetSize, random);
-    const vectors = fleet.map(transform);
-    this.forest = IsolationForest.train(vectors, DOMAINS, {
-      trees: o.trees,
-      sampleSize: o.sampleSize,
-      maxDepth: o.maxDepth,
-      random,
-    });
-    const raw = vectors.map((v) => this.forest.rawScore(v)).sort((a, b) => a - b);
-    this.q99 = percentile(raw, 0.99);
-    this.spread = Math.max(1e-6, (this.forest.rawScore(transform(WORST)) - this.q99) / Math.log(99));
-    this.ranges = FEATURES.map((f) => {
-      const values = fleet.map((d) => d[f.name]).sort((a, b) => a - b);
-      return { high: percentile(values, 0.99) };
-    });
+    const { seed, fleetSize, trees, sampleSize } = { ...DEFAULTS, ...options };
+    const random = seededRandom(seed);
+    const fleet = healthyFleet(fleetSize, random);
+    const inputs = fleet.map(forestInput);
+    this.forest = IsolationForest.train(inputs, { trees, sampleSize, random, domains: FOREST_DOMAINS });
+    const raw = inputs.map((x) => this.forest.rawScore(x)).sort((a, b) => a - b);
+    this.calibration = { q99: percentile(raw, 0.99), max: raw[raw.length - 1] };
+    const spread = Math.max(MIN_SPREAD, this.calibration.max - this.calibration.q99);
+    this.slope = spread / Math.log(MAX_MAPS_TO / (1 - MAX_MAPS_TO));
+    this.ranges = BaselineRanges.of(fleet);
     this.trainedOn = fleet.length;
+  }
+
+  /** The forest's uncalibrated anomaly score s(x) of a device. */
+  rawScore(features: DeviceFeatures): number {
+    return this.forest.rawScore(forestInput(features));
   }
 
   /** Scores one device: a calibrated score in [0, 1] and what sets it apart from the fleet. */
   score(features: DeviceFeatures): RiskAnswer {
-    const raw = this.forest.rawScore(transform(features));
-    const score = 1 / (1 + Math.exp(-(raw - this.q99) / this.spread));
+    const raw = this.rawScore(features);
+    const score = 1 / (1 + Math.exp(-(raw - this.calibration.q99) / this.slope));
     return {
+      // Four decimals: more would promise a precision a 100-tree forest does not have.
       score: Math.round(score * 10_000) / 10_000,
       model: 'isolation-forest',
       version: '1',
-      explanation: this.explain(features),
+      explanation: this.ranges.outside(features),
     };
-  }
-
-  /** Flags that differ from a healthy device's, and counts beyond the fleet's 99th percentile, in words. */
-  private explain(features: DeviceFeatures): string[] {
-    return FEATURES.flatMap((f, i) => {
-      const value = features[f.name];
-      const healthy = HEALTHY_FLAG[f.name];
-      if (healthy !== undefined)
-        return value === healthy ? [] : [`${f.name} = ${value}, fleet baseline ${healthy}`];
-      const { high } = this.ranges[i];
-      return value > high ? [`${f.name} = ${value}, fleet 99th percentile ${high}`] : [];
-    });
   }
 }

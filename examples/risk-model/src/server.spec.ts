@@ -1,10 +1,10 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { parseScoreRequest } from './features';
+import type { DeviceFeatures } from './features';
 import { RiskModel } from './risk-model';
-import { createRiskModelServer } from './server';
+import { createRiskModelServer, MAX_BODY_BYTES } from './server';
 
-const features = {
+const HEALTHY: DeviceFeatures = {
   managed: 1,
   disk_encrypted: 1,
   edr_running: 1,
@@ -13,97 +13,110 @@ const features = {
   patch_age_days: 2,
   failed_logins_24h: 0,
 };
+const ANOMALOUS: DeviceFeatures = {
+  managed: 0,
+  disk_encrypted: 0,
+  edr_running: 0,
+  jailbroken: 1,
+  untrusted_network: 1,
+  patch_age_days: 200,
+  failed_logins_24h: 30,
+};
 
-describe('parseScoreRequest', () => {
-  it('accepts the contract and ignores the optional members', () => {
-    const result = parseScoreRequest({
-      contract: 'zt.device-risk.v1',
-      device_id: 'd',
-      features,
-      signals: {},
-    });
-    expect(result).toEqual({ ok: true, request: { device_id: 'd', features } });
-  });
+interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  errors?: { pointer: string; message: string }[];
+}
 
-  it('names every bad field by its pointer', () => {
-    const { managed: _managed, ...rest } = features;
-    const result = parseScoreRequest({
-      device_id: '',
-      features: { ...rest, jailbroken: 2, patch_age_days: -1, cpu: 3 },
-    });
-    expect(result.ok).toBe(false);
-    if (result.ok) return;
-    expect(result.errors.map((e) => e.pointer)).toEqual([
-      '/device_id',
-      '/features/managed',
-      '/features/jailbroken',
-      '/features/patch_age_days',
-      '/features/cpu',
-    ]);
-    expect(parseScoreRequest([1])).toMatchObject({ ok: false, errors: [{ pointer: '' }] });
-  });
-});
-
-describe('the model server (contract test)', () => {
+describe('the risk model server (zt.device-risk.v1 contract)', () => {
   let server: Server;
   let base: string;
 
   beforeAll(async () => {
-    server = createRiskModelServer(new RiskModel({ fleetSize: 1000, trees: 50 }));
+    server = createRiskModelServer(new RiskModel());
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
-  afterAll(() => new Promise((resolve) => server.close(resolve)));
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
 
   const post = (body: string) =>
     fetch(`${base}/score`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  const score = (device_id: string, features: unknown) =>
+    post(JSON.stringify({ contract: 'zt.device-risk.v1', device_id, features, signals: {} }));
 
-  it('scores a healthy device low and an anomalous one high', async () => {
-    const healthy = await post(JSON.stringify({ device_id: 'ok', features }));
-    expect(healthy.status).toBe(200);
-    const answer = (await healthy.json()) as { device_id: string; score: number; model: string };
-    expect(answer).toMatchObject({ device_id: 'ok', model: 'isolation-forest', version: '1' });
+  async function expectProblem(response: Response, status: number): Promise<Problem> {
+    expect(response.status).toBe(status);
+    expect(response.headers.get('content-type')).toBe('application/problem+json');
+    const problem = (await response.json()) as Problem;
+    expect(problem).toMatchObject({ status, type: expect.any(String), title: expect.any(String) });
+    return problem;
+  }
+
+  it('scores a healthy device below 0.5', async () => {
+    const response = await score('laptop-42', HEALTHY);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('application/json');
+    const answer = (await response.json()) as { score: number };
+    expect(answer).toEqual({
+      device_id: 'laptop-42',
+      score: expect.any(Number),
+      model: 'isolation-forest',
+      version: '1',
+      explanation: [],
+    });
     expect(answer.score).toBeLessThan(0.5);
-    const bad = {
-      managed: 0,
-      disk_encrypted: 0,
-      edr_running: 0,
-      jailbroken: 1,
-      untrusted_network: 1,
-      patch_age_days: 300,
-      failed_logins_24h: 50,
-    };
-    const anomalous = (await (await post(JSON.stringify({ device_id: 'bad', features: bad }))).json()) as {
-      score: number;
-    };
-    expect(anomalous.score).toBeGreaterThan(0.9);
   });
 
-  it('answers problems for garbage, missing features and oversized bodies', async () => {
-    const garbage = await post('{not json');
-    expect(garbage.status).toBe(400);
-    expect(garbage.headers.get('content-type')).toBe('application/problem+json');
-    const { managed: _managed, ...rest } = features;
-    const missing = await post(JSON.stringify({ device_id: 'x', features: rest }));
-    expect(missing.status).toBe(400);
-    expect(((await missing.json()) as { errors: { pointer: string }[] }).errors[0].pointer).toBe(
-      '/features/managed',
-    );
-    const huge = await post(
-      JSON.stringify({ device_id: 'x', features, signals: { pad: 'x'.repeat(70_000) } }),
-    );
-    expect(huge.status).toBe(413);
+  it('scores an anomalous device above 0.9 and explains it', async () => {
+    const response = await score('laptop-9', ANOMALOUS);
+    expect(response.status).toBe(200);
+    const answer = (await response.json()) as { device_id: string; score: number; explanation: string[] };
+    expect(answer.device_id).toBe('laptop-9');
+    expect(answer.score).toBeGreaterThan(0.9);
+    expect(answer.explanation).toContain('jailbroken = 1, fleet baseline 0');
   });
 
-  it('serves health, and refuses other routes and methods', async () => {
-    const health = await fetch(`${base}/healthz`);
-    expect(await health.json()).toEqual({
+  it('answers 400 problem+json for a body that is not JSON', async () => {
+    const problem = await expectProblem(await post('{not json'), 400);
+    expect(problem.errors).toEqual([{ pointer: '', message: expect.any(String) }]);
+  });
+
+  it('answers 400 with the pointer of a missing feature', async () => {
+    const { managed: _managed, ...withoutManaged } = HEALTHY;
+    const problem = await expectProblem(await score('laptop-42', withoutManaged), 400);
+    expect(problem.errors).toEqual([{ pointer: '/features/managed', message: 'is required' }]);
+  });
+
+  it('answers 413 for a body over 64 KiB', async () => {
+    const padding = 'x'.repeat(MAX_BODY_BYTES);
+    const body = JSON.stringify({ device_id: 'laptop-42', features: HEALTHY, signals: { padding } });
+    expect(Buffer.byteLength(body)).toBeGreaterThan(64 * 1024);
+    await expectProblem(await post(body), 413);
+  });
+
+  it('serves its health', async () => {
+    const response = await fetch(`${base}/healthz`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({
       status: 'ok',
       model: 'isolation-forest',
       version: '1',
-      trained_on: 1000,
+      trained_on: 2000,
     });
-    expect((await fetch(`${base}/score`)).status).toBe(405);
-    expect((await fetch(`${base}/nowhere`)).status).toBe(404);
+  });
+
+  it('answers 405 for other methods and 404 for other paths', async () => {
+    const get = await fetch(`${base}/score`);
+    await expectProblem(get, 405);
+    expect(get.headers.get('allow')).toBe('POST');
+    await expectProblem(await fetch(`${base}/score`, { method: 'PUT', body: '{}' }), 405);
+    await expectProblem(await fetch(`${base}/healthz`, { method: 'POST', body: '{}' }), 405);
+    await expectProblem(await fetch(`${base}/nowhere`), 404);
   });
 });

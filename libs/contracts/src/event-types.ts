@@ -6,6 +6,7 @@ export const EventTypes = {
   principalUpserted: 'com.zt.principal.upserted',
   principalDeleted: 'com.zt.principal.deleted',
   decisionMade: 'com.zt.decision.made',
+  decisionBatch: 'com.zt.decision.batch',
   decisionHeartbeat: 'com.zt.decision.heartbeat',
   devicePosture: 'com.zt.device.posture',
   deviceRisk: 'com.zt.device.risk',

@@ -83,6 +83,19 @@ export interface DecisionLogData {
   cached?: boolean;
   /** The share of such decisions that are logged (allow decisions may be sampled); 1 means all. */
   sampleRate?: number;
+  /** When the decision was made (ISO 8601); in batches, where the envelope's time is the batch's. */
+  at?: string;
+  /** The correlation id of the request that asked, in batches. */
+  correlationId?: string;
+}
+
+/**
+ * Data of a `com.zt.decision.batch` event on `zt.decision.log`: many decisions in one message,
+ * because encoding one Kafka record per decision costs more than the decision itself. Consumers
+ * handle each decision as if it had come alone (`com.zt.decision.made`).
+ */
+export interface DecisionBatchData {
+  decisions: DecisionLogData[];
 }
 
 /** What device intelligence does with a device when the risk model cannot answer. */

@@ -20,13 +20,14 @@ export const ALL_TOPICS: readonly TopicName[] = Object.values(Topics);
 /** Topics that hold the latest state per key and are therefore log-compacted. */
 export const COMPACTED_TOPICS: readonly TopicName[] = [Topics.policyChanges];
 
-/**
- * Topics whose consumers depend on a single total order. The policy revision is a gap-free
- * counter that decision replicas compare, so its topic has exactly one partition.
- */
 /** Topics whose messages are only worth keeping briefly, with their retention in milliseconds. */
 export const SHORT_LIVED_TOPICS: Partial<Record<TopicName, number>> = {
   [Topics.decisionHeartbeats]: 3_600_000,
 };
 
-export const SINGLE_PARTITION_TOPICS: readonly TopicName[] = [Topics.policyChanges];
+/**
+ * Topics whose consumers depend on a single total order, so they have exactly one partition.
+ * The policy revision is a gap-free counter that decision replicas compare; the audit stream is
+ * a hash chain that a SIEM can only check record after record, in sequence.
+ */
+export const SINGLE_PARTITION_TOPICS: readonly TopicName[] = [Topics.policyChanges, Topics.auditEvents];

@@ -23,7 +23,7 @@ export class AuditEventsConsumer implements OnApplicationBootstrap {
       groupId: 'audit',
       fromBeginning: true,
       handler: async (event) => {
-        if (await this.audit.record(event)) this.checkpoints.kick();
+        if ((await this.audit.recordEvent(event)) > 0) this.checkpoints.kick();
       },
     });
   }

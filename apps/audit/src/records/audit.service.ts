@@ -1,6 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import type { Principal } from '@zt/auth';
-import { AuditExportedData, CloudEvent, createCloudEvent, EventSources, EventTypes } from '@zt/contracts';
+import {
+  AuditExportedData,
+  CloudEvent,
+  createCloudEvent,
+  DecisionLogData,
+  EventSources,
+  EventTypes,
+} from '@zt/contracts';
 import { validationProblem } from '@zt/http';
 import { AuditRecordEntity } from './audit-record.entity';
 import { AuditRepository } from './audit.repository';
@@ -13,6 +20,23 @@ const VERIFY_BATCH = 1000;
 function isoInstant(time: string): string {
   const parsed = new Date(time);
   return Number.isNaN(parsed.getTime()) ? new Date().toISOString() : parsed.toISOString();
+}
+
+// Bus input is untrusted: a batch larger than any publisher sends is not unpacked.
+const MAX_BATCH = 10_000;
+
+/** The well-formed decisions of a batch event; malformed entries cannot be sealed meaningfully. */
+function decisionsOf(event: CloudEvent): DecisionLogData[] {
+  const decisions = (event.data as { decisions?: unknown } | null)?.decisions;
+  if (!Array.isArray(decisions) || decisions.length > MAX_BATCH) return [];
+  return decisions.filter(
+    (d): d is DecisionLogData =>
+      typeof d === 'object' &&
+      d !== null &&
+      typeof (d as DecisionLogData).decisionId === 'string' &&
+      (d as DecisionLogData).decisionId.length > 0 &&
+      (d as DecisionLogData).decisionId.length <= 256,
+  );
 }
 
 /** Who caused an event: the actor of a change, the subject of a decision, else the source. */
@@ -46,6 +70,29 @@ export interface AuditPage {
 @Injectable()
 export class AuditService {
   constructor(private readonly repository: AuditRepository) {}
+
+  /**
+   * Records what a bus event carries, each fact exactly once whatever the number of deliveries:
+   * a decision batch becomes one record per decision (`com.zt.decision.made`, event id
+   * `decision-<decision id>`), anything else one record. Returns how many records are new.
+   */
+  async recordEvent(event: CloudEvent): Promise<number> {
+    if (event.type !== EventTypes.decisionBatch) return (await this.record(event)) ? 1 : 0;
+    let added = 0;
+    for (const decision of decisionsOf(event)) {
+      const single = createCloudEvent({
+        id: `decision-${decision.decisionId}`,
+        source: event.source,
+        type: EventTypes.decisionMade,
+        time: new Date(decision.at ?? event.time),
+        subject: decision.decisionId,
+        data: decision,
+        correlationId: decision.correlationId,
+      });
+      if (await this.record(single)) added += 1;
+    }
+    return added;
+  }
 
   /** Records one event exactly once, whatever the number of deliveries. */
   record(event: CloudEvent): Promise<boolean> {

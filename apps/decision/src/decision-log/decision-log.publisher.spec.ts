@@ -1,5 +1,5 @@
 import { loadConfig } from '@zt/config';
-import type { DecisionLogData, TopicName } from '@zt/contracts';
+import type { DecisionBatchData, DecisionLogData, TopicName } from '@zt/contracts';
 import { InProcessBus, MessageBus, OutgoingMessage } from '@zt/messaging';
 import { ReadinessRegistry } from '@zt/observability';
 import { Registry } from 'prom-client';
@@ -18,6 +18,11 @@ class StalledBus extends InProcessBus {
 
   open(): void {
     this.release?.();
+  }
+
+  /** The decisions published, unpacked from their batch messages. */
+  get decisions(): DecisionLogData[] {
+    return this.published.flatMap((m) => (m.event.data as DecisionBatchData).decisions);
   }
 }
 
@@ -45,8 +50,9 @@ describe('DecisionLogPublisher', () => {
     const log = publisher(bus, { DECISION_LOG_BATCH: '2', DECISION_LOG_REDACT: 'subject' });
     for (let i = 0; i < 5; i++) await log.record(data(i));
     await log.flush();
-    expect(bus.published).toHaveLength(5);
-    const first = bus.published[0].event.data as DecisionLogData;
+    expect(bus.decisions).toHaveLength(5);
+    expect(bus.published.every((m) => m.event.type === 'com.zt.decision.batch')).toBe(true);
+    const first = bus.decisions[0];
     expect(first.subject).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(first.resource).toBe('gitlab.repo');
     expect(log.counts).toMatchObject({ published: 5, dropped: 0 });
@@ -63,7 +69,7 @@ describe('DecisionLogPublisher', () => {
     expect(log.counts).toMatchObject({ dropped: 7, published: 0 });
     bus.open();
     await log.flush();
-    expect(bus.published.map((m) => m.key)).toEqual(['d0', 'd1', 'd2']);
+    expect(bus.decisions.map((d) => d.decisionId)).toEqual(['d0', 'd1', 'd2']);
   });
 
   it('blocks briefly for room, then drops and counts, when the policy is block', async () => {
@@ -102,8 +108,20 @@ describe('DecisionLogPublisher', () => {
     await log.record(data(2, 'deny'));
     await log.record(data(3, 'isolate'));
     await log.flush();
-    expect(bus.published.map((m) => m.key)).toEqual(['d2', 'd3']);
-    expect((bus.published[0].event.data as DecisionLogData).sampleRate).toBe(1);
+    expect(bus.decisions.map((d) => d.decisionId)).toEqual(['d2', 'd3']);
+    expect(bus.decisions[0].sampleRate).toBe(1);
     expect(log.counts.sampledOut).toBe(1);
+  });
+
+  it('packs many decisions into one message, with the time and correlation id of each', async () => {
+    const bus = new StalledBus();
+    bus.open();
+    const log = publisher(bus, { DECISION_LOG_BATCH: '1000' });
+    for (let i = 0; i < 250; i++) await log.record(data(i), `corr-${i}`);
+    await log.flush();
+    expect(bus.published).toHaveLength(3);
+    expect(bus.decisions).toHaveLength(250);
+    expect(bus.decisions[7]).toMatchObject({ decisionId: 'd7', correlationId: 'corr-7' });
+    expect(Date.parse(bus.decisions[7].at ?? '')).not.toBeNaN();
   });
 });

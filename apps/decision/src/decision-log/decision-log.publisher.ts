@@ -7,12 +7,22 @@ import {
   OnApplicationBootstrap,
 } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@zt/config';
-import { createCloudEvent, DecisionLogData, EventSources, EventTypes, Topics } from '@zt/contracts';
-import { MessageBus, OutgoingMessage } from '@zt/messaging';
+import {
+  createCloudEvent,
+  DecisionBatchData,
+  DecisionLogData,
+  EventSources,
+  EventTypes,
+  Topics,
+} from '@zt/contracts';
+import { MessageBus } from '@zt/messaging';
 import { ReadinessRegistry } from '@zt/observability';
 import { Counter, Gauge, Registry } from 'prom-client';
 
 const REDACTABLE = ['subject', 'resource', 'action'] as const;
+// Decisions per Kafka message: large enough that per-record encoding no longer matters, small
+// enough that a message stays well under Kafka's default 1 MB limit.
+const DECISIONS_PER_MESSAGE = 100;
 type Redactable = (typeof REDACTABLE)[number];
 
 /** A field replaced by its digest: still joinable across records, no longer readable. */
@@ -21,7 +31,8 @@ function redacted(value: string): string {
 }
 
 /**
- * Sends decisions to `zt.decision.log` in batches, off the decision's path. Allow decisions are
+ * Sends decisions to `zt.decision.log` in batches, off the decision's path, many decisions per
+ * message (`com.zt.decision.batch`). Allow decisions are
  * sampled at DECISION_LOG_SAMPLE_RATE (each record says the rate, so counts can be scaled back);
  * every other effect is always sent, since denials are what investigations look for. The buffer
  * is bounded: when it is full the decision waits up to DECISION_LOG_BLOCK_MS for room
@@ -31,7 +42,7 @@ function redacted(value: string): string {
 @Injectable()
 export class DecisionLogPublisher implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('DecisionLogPublisher');
-  private buffer: OutgoingMessage<DecisionLogData>[] = [];
+  private buffer: DecisionLogData[] = [];
   private roomWaiters: (() => void)[] = [];
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | null = null;
@@ -114,18 +125,14 @@ export class DecisionLogPublisher implements OnApplicationBootstrap, BeforeAppli
         return;
       }
     }
-    const logged: DecisionLogData = { ...data, sampleRate: data.decision === 'allow' ? rate : 1 };
+    const logged: DecisionLogData = {
+      ...data,
+      sampleRate: data.decision === 'allow' ? rate : 1,
+      at: new Date().toISOString(),
+      ...(correlationId ? { correlationId } : {}),
+    };
     for (const field of this.redact) logged[field] = redacted(logged[field]);
-    this.buffer.push({
-      key: data.decisionId,
-      event: createCloudEvent({
-        source: EventSources.decision,
-        type: EventTypes.decisionMade,
-        subject: data.decisionId,
-        data: logged,
-        correlationId,
-      }),
-    });
+    this.buffer.push(logged);
     if (this.buffer.length >= this.config.DECISION_LOG_BATCH) void this.flush();
   }
 
@@ -140,8 +147,18 @@ export class DecisionLogPublisher implements OnApplicationBootstrap, BeforeAppli
   private async publishBatches(): Promise<void> {
     while (this.buffer.length > 0) {
       const batch = this.buffer.slice(0, this.config.DECISION_LOG_BATCH);
+      const messages = [];
+      for (let i = 0; i < batch.length; i += DECISIONS_PER_MESSAGE) {
+        const data: DecisionBatchData = { decisions: batch.slice(i, i + DECISIONS_PER_MESSAGE) };
+        const event = createCloudEvent({
+          source: EventSources.decision,
+          type: EventTypes.decisionBatch,
+          data,
+        });
+        messages.push({ key: event.id, event });
+      }
       try {
-        await this.bus.publish(Topics.decisionLog, batch);
+        await this.bus.publish(Topics.decisionLog, messages);
       } catch (error) {
         this.totals.failedPublishes += 1;
         this.lastError = String(error);
