@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import type { Principal } from '@zt/auth';
 import {
   AuditExportedData,
@@ -25,11 +25,12 @@ function isoInstant(time: string): string {
 // Bus input is untrusted: a batch larger than any publisher sends is not unpacked.
 const MAX_BATCH = 10_000;
 
-/** The well-formed decisions of a batch event; malformed entries cannot be sealed meaningfully. */
-function decisionsOf(event: CloudEvent): DecisionLogData[] {
+/** The entries of a batch event, and its well-formed decisions (the others cannot be sealed meaningfully). */
+function decisionsOf(event: CloudEvent): { entries: number; decisions: DecisionLogData[] } {
   const decisions = (event.data as { decisions?: unknown } | null)?.decisions;
-  if (!Array.isArray(decisions) || decisions.length > MAX_BATCH) return [];
-  return decisions.filter(
+  if (!Array.isArray(decisions)) return { entries: 0, decisions: [] };
+  if (decisions.length > MAX_BATCH) return { entries: decisions.length, decisions: [] };
+  const wellFormed = decisions.filter(
     (d): d is DecisionLogData =>
       typeof d === 'object' &&
       d !== null &&
@@ -37,6 +38,7 @@ function decisionsOf(event: CloudEvent): DecisionLogData[] {
       (d as DecisionLogData).decisionId.length > 0 &&
       (d as DecisionLogData).decisionId.length <= 256,
   );
+  return { entries: decisions.length, decisions: wellFormed };
 }
 
 /** Who caused an event: the actor of a change, the subject of a decision, else the source. */
@@ -69,6 +71,8 @@ export interface AuditPage {
 /** Turns bus events into sealed audit records and serves them back. */
 @Injectable()
 export class AuditService {
+  private readonly logger = new Logger('AuditService');
+
   constructor(private readonly repository: AuditRepository) {}
 
   /**
@@ -79,7 +83,14 @@ export class AuditService {
   async recordEvent(event: CloudEvent): Promise<number> {
     if (event.type !== EventTypes.decisionBatch) return (await this.record(event)) ? 1 : 0;
     let added = 0;
-    for (const decision of decisionsOf(event)) {
+    const { entries, decisions } = decisionsOf(event);
+    if (decisions.length !== entries) {
+      // Not recordable, but never silently gone: the batch event id lets an operator find it on the topic.
+      this.logger.error(
+        `decision batch ${event.id}: ${entries - decisions.length} of ${entries} entries malformed, not recorded`,
+      );
+    }
+    for (const decision of decisions) {
       const single = createCloudEvent({
         id: `decision-${decision.decisionId}`,
         source: event.source,
