@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Kafka } from 'kafkajs';
 import { Client } from 'pg';
 import { call, eventually } from '../support/http';
 import { createTestDatabase, INFRA, ServiceProcess, startServiceProcess } from '../support/distributed';
@@ -15,11 +16,12 @@ describe('distributed thin flow: four processes on real Kafka, Redis and Postgre
   let database: { url: string; drop(): Promise<void> };
   const services: Record<string, ServiceProcess> = {};
   let topicPrefix: string;
+  let env: Record<string, string>;
 
   beforeAll(async () => {
     issuer = await startTestIssuer();
     database = await createTestDatabase();
-    const env = {
+    env = {
       DATABASE_URL: database.url,
       KAFKA_BROKERS: INFRA.kafkaBrokers,
       REDIS_URL: INFRA.redisUrl,
@@ -263,6 +265,28 @@ describe('distributed thin flow: four processes on real Kafka, Redis and Postgre
       );
     } finally {
       await new Promise((resolve) => model.close(resolve));
+    }
+  }, 120_000);
+
+  it('starts a new decision replica even when the policy topic ends with a message that is not a CloudEvent', async () => {
+    const kafka = new Kafka({ brokers: INFRA.kafkaBrokers.split(','), clientId: 'poison' });
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({
+      topic: `${topicPrefix}zt.policy.changes`,
+      messages: [{ key: 'junk', value: 'not json' }],
+    });
+    await producer.disconnect();
+    // startServiceProcess waits for /readyz: the replica must catch up past the skipped message.
+    const late = await startServiceProcess('decision', { ...env, INSTANCE_ID: 'decision-late' });
+    try {
+      const ready = await call<{
+        checks: { 'policy-state': { detail: { caughtUp: boolean; revision: number } } };
+      }>(late.url, 'GET', '/readyz');
+      expect(ready.body.checks['policy-state'].detail).toMatchObject({ caughtUp: true });
+      expect(ready.body.checks['policy-state'].detail.revision).toBeGreaterThan(0);
+    } finally {
+      await late.stop();
     }
   }, 120_000);
 });

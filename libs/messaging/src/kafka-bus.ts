@@ -163,6 +163,7 @@ export class KafkaBus extends MessageBus {
         if (!isCloudEvent(event)) {
           // A poison message must not block the partition forever: log it and move on.
           this.logger.warn(`skipped a non-CloudEvent message on ${topic}[${partition}]@${message.offset}`);
+          options.onSkipped?.({ topic: this.unprefixed(topic), key, partition, offset: message.offset });
           return;
         }
         await options.handler(event, {

@@ -30,6 +30,11 @@ export interface SubscriptionOptions {
   handler: EventHandler;
   /** Called after every poll of the bus, with or without messages: proof the consumer is in contact. */
   onPoll?: () => void;
+  /**
+   * Called for a message that is not a CloudEvent and is skipped instead of handled, so a
+   * consumer that tracks its progress through the offsets still sees it pass.
+   */
+  onSkipped?: (info: DeliveryInfo) => void;
 }
 
 /**

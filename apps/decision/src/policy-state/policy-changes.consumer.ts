@@ -116,6 +116,9 @@ export class PolicyChangesConsumer implements OnApplicationBootstrap {
       onPoll: () => {
         this.lastContact = Date.now();
       },
+      // A skipped message still counts towards catching up: otherwise garbage at the end of the
+      // topic would keep every new replica unready until the next change.
+      onSkipped: (info) => this.advanceOffset(info),
     });
     const source = this.snapshotSource();
     if (source) {
@@ -144,14 +147,17 @@ export class PolicyChangesConsumer implements OnApplicationBootstrap {
   private handle(event: CloudEvent, info: DeliveryInfo): Promise<void> {
     this.lastContact = Date.now();
     this.apply(event);
-    if (info.partition !== undefined && info.offset !== undefined) {
-      const end = this.pending.get(info.partition);
-      if (end !== undefined && BigInt(info.offset) >= end - 1n) {
-        this.pending.delete(info.partition);
-        this.markSyncedWhenCaughtUp();
-      }
-    }
+    this.advanceOffset(info);
     return Promise.resolve();
+  }
+
+  private advanceOffset(info: DeliveryInfo): void {
+    if (info.partition === undefined || info.offset === undefined) return;
+    const end = this.pending.get(info.partition);
+    if (end !== undefined && BigInt(info.offset) >= end - 1n) {
+      this.pending.delete(info.partition);
+      this.markSyncedWhenCaughtUp();
+    }
   }
 
   private apply(event: CloudEvent): void {
