@@ -1,5 +1,7 @@
 // Processes and tokens the HTTP and propagation benchmarks share.
 const { spawn, execFileSync } = require('node:child_process');
+const { randomBytes } = require('node:crypto');
+const { Client } = require('pg');
 const net = require('node:net');
 const path = require('node:path');
 
@@ -75,8 +77,6 @@ const ADMIN_DB = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.
  * process of the same deployment needs.
  */
 async function startDistributedAdmin(dataDir) {
-  const { Client } = require('pg');
-  const { randomBytes } = require('node:crypto');
   const name = `zt_bench_${randomBytes(4).toString('hex')}`;
   const query = async (sql) => {
     const client = new Client({ connectionString: ADMIN_DB });

@@ -8,11 +8,8 @@ const path = require('node:path');
 const autocannon = require('autocannon');
 const { startProcess, devToken, startDistributedAdmin } = require('../support');
 
+// policy-admin and its database, shared by the decision processes of one run.
 let shared;
-
-function startInfra(dataDir) {
-  return startDistributedAdmin(dataDir);
-}
 
 const DURATION = Number(process.env.BENCH_HTTP_SECONDS ?? 8);
 const CONNECTIONS = 32;
@@ -53,7 +50,7 @@ function summary(result) {
  * writes every decision to the embedded database, on the same event loop.
  */
 async function startProduct(dataDir, env) {
-  const infra = await (shared ??= startInfra(dataDir));
+  const infra = await (shared ??= startDistributedAdmin(dataDir));
   const decision = await startProcess('dist/apps/decision/src/main.js', {
     ...infra.env,
     JWKS_URL: `${infra.admin.url}/.well-known/jwks.json`,

@@ -6,40 +6,16 @@
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { randomBytes } = require('node:crypto');
-const { Client } = require('pg');
-const { startProcess, devToken, quantile } = require('../support');
+const { startProcess, devToken, quantile, startDistributedAdmin } = require('../support');
 
 const ROUNDS = Number(process.env.BENCH_PROPAGATION_ROUNDS ?? 200);
-const ADMIN_DB = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-
-async function withAdminDb(fn) {
-  const client = new Client({ connectionString: ADMIN_DB });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
 
 async function runPropagationBench() {
-  const name = `zt_bench_${randomBytes(4).toString('hex')}`;
-  await withAdminDb((c) => c.query(`CREATE DATABASE ${name}`));
-  const url = new URL(ADMIN_DB);
-  url.pathname = `/${name}`;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'zt-bench-prop-'));
-  const common = {
-    DATABASE_URL: url.toString(),
-    KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',
-    REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-    TOPIC_PREFIX: `bench-${randomBytes(4).toString('hex')}.`,
-    REDIS_KEY_PREFIX: `bench-${randomBytes(4).toString('hex')}:`,
-    DATA_DIR: dataDir,
-  };
-  const admin = await startProcess('dist/apps/policy-admin/src/main.js', { ...common, DEV_ISSUER: 'true' });
+  const infra = await startDistributedAdmin(dataDir);
+  const admin = infra.admin;
   const decision = await startProcess('dist/apps/decision/src/main.js', {
-    ...common,
+    ...infra.env,
     JWKS_URL: `${admin.url}/.well-known/jwks.json`,
     MIN_REVISION_WAIT_MS: '5000',
   });
@@ -95,8 +71,7 @@ async function runPropagationBench() {
     }
   } finally {
     await decision.stop();
-    await admin.stop();
-    await withAdminDb((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+    await infra.stop();
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
   const sorted = [...samples].sort((a, b) => a - b);

@@ -4,8 +4,7 @@ import { ProblemError, unauthenticatedProblem } from '@zt/http';
 import { MFA_KEY, PUBLIC_KEY, ROLES_KEY } from './auth.decorators';
 import type { Principal } from './principal';
 import { TokenVerifier } from './token-verifier';
-
-const BEARER = /^Bearer\s+(\S+)$/i;
+import { bearerToken } from './bearer';
 
 /** The roles and factors a principal lacks for a route; empty when it may pass. */
 export function missingRequirements(
@@ -39,10 +38,9 @@ export class AuthGuard implements CanActivate {
     const request = context
       .switchToHttp()
       .getRequest<{ headers: Record<string, unknown>; principal?: Principal }>();
-    const header = request.headers.authorization;
-    const match = typeof header === 'string' ? BEARER.exec(header) : null;
-    if (!match) throw unauthenticatedProblem('missing bearer token');
-    const principal = await this.verifier.verify(match[1]);
+    const token = bearerToken(request.headers.authorization);
+    if (!token) throw unauthenticatedProblem('missing bearer token');
+    const principal = await this.verifier.verify(token);
     request.principal = principal;
 
     const roles = this.reflector.getAllAndOverride<string[] | undefined>(ROLES_KEY, targets);

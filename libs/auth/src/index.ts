@@ -1,5 +1,6 @@
 export * from './principal';
 export * from './token-verifier';
+export * from './bearer';
 export * from './dev-issuer';
 export * from './auth.decorators';
 export * from './auth.guard';

@@ -5,3 +5,4 @@ export * from './payloads';
 export * from './canonical-json';
 export * from './audit-seal';
 export * from './audit-verification';
+export * from './json-object';

@@ -140,6 +140,13 @@ export interface DeviceSignals {
   [signal: string]: string | number | boolean | undefined;
 }
 
+/**
+ * How far in the future a device observation may claim to be and still be believed. Agents'
+ * clocks drift; beyond this a report would shadow every honest one until its time came, so
+ * posture intake refuses it and the decision service does not take it as fresher.
+ */
+export const MAX_OBSERVATION_CLOCK_AHEAD_MS = 5 * 60_000;
+
 /** Data of a `zt.device.posture` event (key: device id). */
 export interface DevicePostureData {
   deviceId: string;

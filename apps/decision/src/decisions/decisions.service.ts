@@ -121,17 +121,14 @@ export class DecisionsService {
     // Read after the last await: the revision answered is the one the result was decided on, and
     // a cached decision of a revision that moved on meanwhile is not served.
     const revision = this.state.revision;
-    let result: DecisionResult;
-    const hit = cached !== undefined && asked === revision;
-    if (cached !== undefined && hit) {
-      result = cached;
-    } else {
-      result = applyRestriction(
+    const hit = asked === revision ? cached : undefined;
+    const result =
+      hit ??
+      applyRestriction(
         this.state.policies.evaluate(request),
         deviceRestriction(request, device, this.config.DEVICE_RISK_RESTRICTION, now),
       );
-      this.cache.set(decisionCacheKey(digest, revision), result);
-    }
+    if (!hit) this.cache.set(decisionCacheKey(digest, revision), result);
     const decisionId = randomUUID();
     await this.log.record(
       {
@@ -144,7 +141,7 @@ export class DecisionsService {
         policies: result.decidingPolicies,
         revision,
         latencyMs: performance.now() - started,
-        cached: hit,
+        cached: hit !== undefined,
       },
       call.correlationId,
     );

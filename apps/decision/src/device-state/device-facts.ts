@@ -1,4 +1,5 @@
 import type { DevicePostureData, DeviceRiskData, DeviceSignals } from '@zt/contracts';
+import { jsonObject, MAX_OBSERVATION_CLOCK_AHEAD_MS } from '@zt/contracts';
 import type { DecisionRequest, DecisionResult, Effect } from '@zt/policy-engine';
 
 /** What the decision service holds about one device: its latest posture and risk verdict. */
@@ -12,16 +13,6 @@ export interface DeviceRestriction {
   effect: Extract<Effect, 'deny' | 'isolate'>;
   admin: string;
   user: string;
-}
-
-// A request's `observed_at` further ahead than this is not believed to be fresher: otherwise a
-// caller could shadow the stored verdict forever by claiming a future observation.
-const MAX_CLOCK_AHEAD_MS = 5 * 60_000;
-
-function record(value: unknown): Record<string, unknown> | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : undefined;
 }
 
 /**
@@ -48,16 +39,16 @@ export function postureFacts(signals: DeviceSignals): Record<string, unknown> {
 
 /** `context.device.id`: the device a request comes from, if it says. */
 export function requestDeviceId(request: { context?: Record<string, unknown> }): string | undefined {
-  const id = record(request.context?.device)?.id;
+  const id = jsonObject(request.context?.device)?.id;
   return typeof id === 'string' && id.length > 0 ? id : undefined;
 }
 
 /** Whether the request's own device facts (`context.device.observed_at`) are newer than `stored`. */
 function requestIsFresher(request: DecisionRequest, stored: string, now: Date): boolean {
-  const claimed = record(request.context?.device)?.observed_at;
+  const claimed = jsonObject(request.context?.device)?.observed_at;
   if (typeof claimed !== 'string') return false;
   const at = Date.parse(claimed);
-  return !Number.isNaN(at) && at <= now.getTime() + MAX_CLOCK_AHEAD_MS && at > Date.parse(stored);
+  return !Number.isNaN(at) && at <= now.getTime() + MAX_OBSERVATION_CLOCK_AHEAD_MS && at > Date.parse(stored);
 }
 
 /**
@@ -72,7 +63,7 @@ export function withDeviceFacts(
 ): DecisionRequest {
   if (!state) return request;
   const context = { ...(request.context ?? {}) };
-  const device = { ...(record(context.device) ?? {}) };
+  const device = { ...(jsonObject(context.device) ?? {}) };
   if (state.posture && !requestIsFresher(request, state.posture.observedAt, now)) {
     device.posture = postureFacts(state.posture.signals);
     context.device = device;

@@ -1,10 +1,10 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { CloudEvent, DevicePostureData, DeviceRiskData, EventTypes, Topics } from '@zt/contracts';
+import { CloudEvent, DevicePostureData, DeviceRiskData, EventTypes, jsonObject, Topics } from '@zt/contracts';
 import { MessageBus } from '@zt/messaging';
 import { DeviceStateStore } from './device-state.store';
 
 function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+  return jsonObject(value) !== undefined;
 }
 
 function isPosture(data: unknown): data is DevicePostureData {

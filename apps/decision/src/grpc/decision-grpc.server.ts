@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
-import { Principal, TokenVerifier } from '@zt/auth';
+import { bearerToken, Principal, TokenVerifier } from '@zt/auth';
 import { APP_CONFIG, AppConfig } from '@zt/config';
 import { ProblemError } from '@zt/http';
 import { parseMinRevision } from '../decisions/decision-call';
@@ -165,8 +165,7 @@ export class DecisionGrpcServer implements OnApplicationBootstrap, OnApplication
   }
 
   private async decide(call: grpc.ServerUnaryCall<DecideRequestMessage, unknown>): Promise<unknown> {
-    const bearer = /^Bearer\s+(\S+)$/i.exec(metadataValue(call.metadata, 'authorization') ?? '')?.[1];
-    const principal = await this.principalOf(bearer);
+    const principal = await this.principalOf(bearerToken(metadataValue(call.metadata, 'authorization')));
     const message = call.request;
     const body: Record<string, unknown> = { action: message.action };
     if (message.subject) {

@@ -1,3 +1,4 @@
+import { bearerToken } from '@zt/auth';
 import type { DecisionResult } from '@zt/policy-engine';
 import type { DecisionBody } from '../decisions/decisions.service';
 
@@ -43,9 +44,7 @@ const MAX_CONTEXT_HEADERS = 50;
 
 /** The bearer token of the checked HTTP request, if it has one. */
 export function bearerOf(check: CheckRequestMessage): string | undefined {
-  const value = check.attributes?.request?.http?.headers?.authorization;
-  const match = value ? /^Bearer\s+(\S+)$/i.exec(value) : null;
-  return match?.[1];
+  return bearerToken(check.attributes?.request?.http?.headers?.authorization);
 }
 
 /**

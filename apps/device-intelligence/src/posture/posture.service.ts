@@ -5,6 +5,7 @@ import {
   DeviceSignals,
   EventSources,
   EventTypes,
+  MAX_OBSERVATION_CLOCK_AHEAD_MS,
   Topics,
 } from '@zt/contracts';
 import { ProblemError, validationProblem } from '@zt/http';
@@ -16,10 +17,6 @@ interface PostureReport {
   signals: DeviceSignals;
   observed_at?: string;
 }
-
-// Agents' clocks drift; a report from further in the future than this is refused, since it
-// would shadow every honest report until that time.
-const MAX_CLOCK_AHEAD_MS = 5 * 60_000;
 
 /** Takes posture reports from agents and puts them on `zt.device.posture` for scoring. */
 @Injectable()
@@ -33,7 +30,7 @@ export class PostureService {
     const now = Date.now();
     if (errors.length === 0) {
       reports.forEach((r, index) => {
-        if (r.observed_at !== undefined && Date.parse(r.observed_at) > now + MAX_CLOCK_AHEAD_MS) {
+        if (r.observed_at !== undefined && Date.parse(r.observed_at) > now + MAX_OBSERVATION_CLOCK_AHEAD_MS) {
           const pointer = Array.isArray(body) ? `/${index}/observed_at` : '/observed_at';
           errors.push({ pointer, detail: 'is in the future' });
         }

@@ -17,6 +17,7 @@ import {
   TimeoutStrategy,
   wrap,
 } from 'cockatiel';
+import { jsonObject } from '@zt/contracts';
 import type { ModelFeatures } from './model-features';
 
 /** Why a model call gave no usable score; each reason is a metric label and an explanation. */
@@ -66,15 +67,9 @@ export interface ModelClientOptions {
 const MAX_ANSWER_BYTES = 64 * 1024;
 const MAX_EXPLANATIONS = 20;
 
-function record(value: unknown): Record<string, unknown> | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : undefined;
-}
-
 /** Checks a model's JSON answer: a finite score in [0, 1]; names and explanations are optional. */
 export function parseModelAnswer(body: unknown): ModelAnswer {
-  const answer = record(body);
+  const answer = jsonObject(body);
   const score = answer?.score;
   if (typeof score !== 'number' || !Number.isFinite(score) || score < 0 || score > 1) {
     throw new ModelCallError('invalid_answer', 'the model answered no score between 0 and 1');
