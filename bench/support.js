@@ -43,6 +43,7 @@ async function startProcess(script, env, readyPath = '/readyz', nodeArgs = []) {
   }
   return {
     url,
+    pid: child.pid,
     stop: () =>
       new Promise((resolve) => {
         if (child.exitCode !== null) return resolve();

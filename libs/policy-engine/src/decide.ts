@@ -23,14 +23,13 @@ export function decide(
   const stepUpDone = usedMfa(request);
   const outcomes: CandidateOutcome[] = [];
   for (const compiled of candidates) {
-    const { policy } = compiled;
-    if (policy.enforcementMode === 'disabled') continue;
+    if (compiled.enforcementMode === 'disabled') continue;
     const failed = firstFailure(compiled, request, now);
     outcomes.push({
-      id: policy.id,
-      version: policy.version,
-      effect: policy.effect === 'require_mfa' && stepUpDone ? 'allow' : policy.effect,
-      enforcementMode: policy.enforcementMode,
+      id: compiled.id,
+      version: compiled.version,
+      effect: compiled.effect === 'require_mfa' && stepUpDone ? 'allow' : compiled.effect,
+      enforcementMode: compiled.enforcementMode,
       applies: failed === undefined,
       ...(failed ? { failed } : {}),
     });
@@ -58,7 +57,7 @@ export function decide(
   const obligations: Obligation[] = [];
   if (decision === 'allow' || decision === 'isolate') {
     for (const c of deciding) {
-      const session = candidates.find((p) => p.policy.id === c.id)?.policy.session;
+      const session = candidates.find((p) => p.id === c.id)?.session;
       if (session) obligations.push({ type: 'session', policyId: c.id, ...session });
     }
   }

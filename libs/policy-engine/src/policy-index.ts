@@ -2,6 +2,7 @@ import type { CompiledPolicy } from './compiled-policy';
 import { subjectKey } from './formats/format-options';
 import { literalPrefix } from './glob';
 import type { DecisionRequest } from './model';
+import { ResourcePrefixTree } from './resource-prefix-tree';
 
 /**
  * Buckets hold the compiled policies themselves, in plain arrays: with 100,000 policies a
@@ -29,11 +30,12 @@ function drop(buckets: Buckets, key: string, compiled: CompiledPolicy): void {
 /** The index keys of a policy along the three dimensions a request is matched on. */
 function keysOf(compiled: CompiledPolicy): { actions: string[]; prefixes: string[]; subjects: string[] } {
   // A resource's own actions (seed 001) replace the policy's for that resource.
-  const actions = compiled.resources.flatMap((r) => r.matcher.actions ?? compiled.policy.actions);
+  const { policy } = compiled;
+  const actions = policy.resources.flatMap((r) => r.actions ?? policy.actions);
   return {
     actions: actions.includes('*') ? ['*'] : [...new Set(actions)],
-    prefixes: [...new Set(compiled.resources.map((r) => literalPrefix(r.matcher.pattern)))],
-    subjects: [...new Set(compiled.policy.subjects.map(subjectKey))],
+    prefixes: [...new Set(policy.resources.map((r) => literalPrefix(r.pattern)))],
+    subjects: [...new Set(policy.subjects.map(subjectKey))],
   };
 }
 
@@ -71,37 +73,28 @@ function subjectKeys(request: DecisionRequest): string[] {
  */
 export class PolicyIndex {
   private readonly byAction: Buckets = new Map();
-  private readonly byPrefix: Buckets = new Map();
+  private readonly byPrefix = new ResourcePrefixTree<CompiledPolicy>();
   private readonly bySubject: Buckets = new Map();
-  /** Distinct prefix lengths, so a lookup tries only lengths some policy uses. */
-  private readonly prefixLengths = new Map<number, number>();
-  private sortedLengths: number[] = [];
 
   add(compiled: CompiledPolicy): void {
     const keys = keysOf(compiled);
     keys.actions.forEach((k) => add(this.byAction, k, compiled));
     keys.subjects.forEach((k) => add(this.bySubject, k, compiled));
-    for (const prefix of keys.prefixes) {
-      add(this.byPrefix, prefix, compiled);
-      this.countLength(prefix.length, 1);
-    }
+    keys.prefixes.forEach((k) => this.byPrefix.add(k, compiled));
   }
 
   remove(compiled: CompiledPolicy): void {
     const keys = keysOf(compiled);
     keys.actions.forEach((k) => drop(this.byAction, k, compiled));
     keys.subjects.forEach((k) => drop(this.bySubject, k, compiled));
-    for (const prefix of keys.prefixes) {
-      drop(this.byPrefix, prefix, compiled);
-      this.countLength(prefix.length, -1);
-    }
+    keys.prefixes.forEach((k) => this.byPrefix.remove(k, compiled));
   }
 
   /** Every policy that may match the request (a superset), in no particular order. */
   candidates(request: DecisionRequest): Iterable<CompiledPolicy> {
     // The resource prefix is nearly always the most selective dimension; when it already
     // narrows the field to a handful, the other dimensions are not worth computing.
-    const byResource = this.resourceSets(request.resource.id);
+    const byResource = this.byPrefix.lookup(request.resource.id);
     const resourceSize = sizeOf(byResource);
     if (resourceSize <= SMALL) return union(byResource);
     const byAction = [this.byAction.get(request.action), this.byAction.get('*')].filter(isBucket);
@@ -115,22 +108,5 @@ export class PolicyIndex {
       if (size < bestSize) [best, bestSize] = [sets, size];
     }
     return union(best);
-  }
-
-  private resourceSets(id: string): Bucket[] {
-    const out: Bucket[] = [];
-    for (const length of this.sortedLengths) {
-      if (length > id.length) break;
-      const set = this.byPrefix.get(length === id.length ? id : id.slice(0, length));
-      if (set) out.push(set);
-    }
-    return out;
-  }
-
-  private countLength(length: number, delta: number): void {
-    const count = (this.prefixLengths.get(length) ?? 0) + delta;
-    if (count > 0) this.prefixLengths.set(length, count);
-    else this.prefixLengths.delete(length);
-    this.sortedLengths = [...this.prefixLengths.keys()].sort((a, b) => a - b);
   }
 }

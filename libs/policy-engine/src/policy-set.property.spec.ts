@@ -13,8 +13,37 @@ import { PolicySet } from './policy-set';
 const IDS = ['alice', 'bob', 'carol'];
 const GROUPS = ['eng', 'ops'];
 const ACTIONS = ['read', 'write', 'admin'];
-const RESOURCES = ['gitlab.repo.a', 'gitlab.repo.b', 'k8s.prod', 'k8s.dev', 'bq.sales'];
-const PATTERNS = ['gitlab.*', 'gitlab.repo.a', 'k8s.*', 'k8s.prod', '*', 'bq.*', '*.prod'];
+// Resource ids and patterns with every separator the index splits on (. / :), prefixes that end
+// inside a segment (`gitlab.re*`, `k8s*`), empty segments and `?`, so the index's prefix tree is
+// exercised at every kind of node.
+const RESOURCES = [
+  'gitlab.repo.a',
+  'gitlab.repo.b',
+  'gitlab.release',
+  'k8s.prod',
+  'k8s.dev',
+  'k8sx',
+  'bq.sales',
+  'arn:aws:s3:::logs/2026',
+  'https://api/v1/pay',
+];
+const PATTERNS = [
+  'gitlab.*',
+  'gitlab.repo.a',
+  'gitlab.re*',
+  'gitlab.repo.?',
+  'k8s.*',
+  'k8s*',
+  'k8s.prod',
+  '*',
+  'bq.*',
+  '*.prod',
+  'arn:aws:s3:::*',
+  'arn:aws:s3:::logs/*',
+  'arn:*:s3:::logs/2026',
+  'https://api/*',
+  'https://api/v1/pa*',
+];
 
 const subject: fc.Arbitrary<SubjectMatcher> = fc.oneof(
   fc.constant<SubjectMatcher>({ kind: 'any' }),
@@ -36,7 +65,7 @@ const policy = (id: string): fc.Arbitrary<CanonicalPolicy> =>
       effect: fc.constantFrom<Effect>('allow', 'deny', 'require_mfa', 'isolate'),
       enforcementMode: fc.constantFrom<EnforcementMode>('enforce', 'enforce', 'audit', 'disabled'),
       subjects: fc.array(subject, { minLength: 1, maxLength: 2 }),
-      patterns: fc.uniqueArray(fc.constantFrom(...PATTERNS), { minLength: 1, maxLength: 2 }),
+      patterns: fc.uniqueArray(fc.constantFrom(...PATTERNS), { minLength: 1, maxLength: 3 }),
       actions: fc.oneof(
         fc.constant(['*']),
         fc.uniqueArray(fc.constantFrom(...ACTIONS), { minLength: 1, maxLength: 2 }),
@@ -57,7 +86,7 @@ const policy = (id: string): fc.Arbitrary<CanonicalPolicy> =>
     }));
 
 const policies = fc
-  .integer({ min: 0, max: 12 })
+  .integer({ min: 0, max: 16 })
   .chain((n) => fc.tuple(...Array.from({ length: n }, (_, i) => policy(`p${String(i).padStart(2, '0')}`))));
 
 const request: fc.Arbitrary<DecisionRequest> = fc.record({

@@ -3,8 +3,7 @@ import { decide } from './decide';
 import type { CanonicalPolicy, DecisionRequest, DecisionResult, EngineOptions } from './model';
 import { PolicyIndex } from './policy-index';
 
-const byId = (a: CompiledPolicy, b: CompiledPolicy) =>
-  a.policy.id < b.policy.id ? -1 : a.policy.id > b.policy.id ? 1 : 0;
+const byId = (a: CompiledPolicy, b: CompiledPolicy) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 /**
  * The active policy set, compiled once per policy and indexed, so evaluation cost grows with the
