@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { decodeProtectedHeader, JWTVerifyGetKey, jwtVerify } from 'jose';
 import { LRUCache } from 'lru-cache';
 import { unauthenticatedProblem, ProblemError } from '@zt/http';
@@ -70,7 +70,7 @@ export class TokenVerifier {
   async verify(token: string): Promise<Principal> {
     if (token.length === 0 || token.length > MAX_TOKEN_LENGTH)
       throw unauthenticatedProblem('token is malformed');
-    const key = createHash('sha256').update(token).digest('base64url');
+    const key = hash('sha256', token, 'base64url');
     const now = this.now();
     const cached = this.cache.get(key);
     if (cached && cached.validUntil > now) return cached.principal;

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { canonicalJson } from './canonical-json';
 
 describe('canonicalJson', () => {
@@ -18,5 +19,26 @@ describe('canonicalJson', () => {
   it('refuses values JSON cannot carry', () => {
     expect(() => canonicalJson(Number.NaN)).toThrow(TypeError);
     expect(() => canonicalJson(() => 1)).toThrow(TypeError);
+  });
+
+  it('round-trips any JSON value and ignores member order', () => {
+    const reordered = (v: unknown): unknown =>
+      Array.isArray(v)
+        ? v.map(reordered)
+        : v !== null && typeof v === 'object'
+          ? Object.fromEntries(
+              Object.entries(v)
+                .reverse()
+                .map(([k, x]) => [k, reordered(x)]),
+            )
+          : v;
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        const text = canonicalJson(value);
+        expect(JSON.parse(text)).toEqual(value);
+        expect(canonicalJson(reordered(value))).toBe(text);
+      }),
+      { numRuns: 300 },
+    );
   });
 });

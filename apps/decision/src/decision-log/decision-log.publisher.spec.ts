@@ -26,7 +26,7 @@ class StalledBus extends InProcessBus {
   }
 }
 
-const data = (n: number, decision = 'deny'): DecisionLogData => ({
+const data = (n: number, decision = 'deny'): DecisionLogData & { at: string } => ({
   decisionId: `d${n}`,
   requestDigest: 'x',
   decision,
@@ -36,6 +36,7 @@ const data = (n: number, decision = 'deny'): DecisionLogData => ({
   policies: [],
   revision: 1,
   latencyMs: 0.1,
+  at: new Date().toISOString(),
 });
 
 function publisher(bus: MessageBus, env: Record<string, string>): DecisionLogPublisher {
@@ -117,7 +118,7 @@ describe('DecisionLogPublisher', () => {
     const bus = new StalledBus();
     bus.open();
     const log = publisher(bus, { DECISION_LOG_BATCH: '1000' });
-    for (let i = 0; i < 250; i++) await log.record(data(i), `corr-${i}`);
+    for (let i = 0; i < 250; i++) await log.record({ ...data(i), correlationId: `corr-${i}` });
     await log.flush();
     expect(bus.published).toHaveLength(3);
     expect(bus.decisions).toHaveLength(250);

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Cache } from '@zt/cache';
 import { APP_CONFIG, AppConfig, RUNTIME_MODE, RuntimeMode } from '@zt/config';
@@ -12,21 +12,20 @@ const LOCAL_ENTRIES = 20_000;
 
 /**
  * What identifies a decision apart from the revision: the normalized request (after the token,
- * directory and device facts joined it, as canonical JSON), the device's stored state, and, when
- * the request names no time, the current minute (time windows change decisions at minute
- * boundaries).
+ * directory and device facts joined it; its SHA-256 over canonical JSON, which the decision log
+ * also carries), the device's stored state, and, when the request names no time, the current
+ * minute (time windows change decisions at minute boundaries).
  */
 export function decisionDigest(
-  canonicalRequest: string,
+  requestDigest: string,
   device: DeviceState | undefined,
   now: Date,
   timeGiven: boolean,
 ): string {
-  const minute = timeGiven ? null : Math.floor(now.getTime() / 60_000);
-  return createHash('sha256')
-    .update(canonicalRequest)
-    .update(canonicalJson({ device: device ?? null, minute }))
-    .digest('base64url');
+  const minute = timeGiven ? 't' : String(Math.floor(now.getTime() / 60_000));
+  // Most requests name no device: only those with stored device state pay a second hash.
+  const deviceDigest = device ? hash('sha256', canonicalJson(device), 'base64url') : '-';
+  return `${minute}:${deviceDigest}:${requestDigest}`;
 }
 
 /**
@@ -47,7 +46,7 @@ export function decisionCacheKey(digest: string, revision: number): string {
 export class DecisionCache {
   private readonly logger = new Logger('DecisionCache');
   private readonly local: LRUCache<string, DecisionResult> | undefined;
-  private readonly lookups: Counter<'result'>;
+  private readonly lookups: Record<'local' | 'shared' | 'miss', { inc(): void }>;
   private readonly ttlSeconds: number;
 
   constructor(
@@ -59,12 +58,18 @@ export class DecisionCache {
     this.ttlSeconds = config.DECISION_CACHE_TTL_SECONDS;
     this.local =
       this.ttlSeconds > 0 ? new LRUCache({ max: LOCAL_ENTRIES, ttl: this.ttlSeconds * 1000 }) : undefined;
-    this.lookups = new Counter({
+    const lookups = new Counter({
       name: 'zt_decision_cache_lookups_total',
       help: 'Decision cache lookups by result: local hit, shared hit, miss.',
       labelNames: ['result'],
       registers: [metrics],
     });
+    // Children bound once: a labelled inc() hashes its labels on every call.
+    this.lookups = {
+      local: lookups.labels('local'),
+      shared: lookups.labels('shared'),
+      miss: lookups.labels('miss'),
+    };
   }
 
   get enabled(): boolean {
@@ -75,7 +80,7 @@ export class DecisionCache {
     if (!this.local) return undefined;
     const local = this.local.get(key);
     if (local) {
-      this.lookups.inc({ result: 'local' });
+      this.lookups.local.inc();
       return local;
     }
     if (this.mode === 'distributed') {
@@ -84,14 +89,14 @@ export class DecisionCache {
         if (text !== undefined) {
           const result = JSON.parse(text) as DecisionResult;
           this.local.set(key, result);
-          this.lookups.inc({ result: 'shared' });
+          this.lookups.shared.inc();
           return result;
         }
       } catch (error) {
         this.logger.warn(`shared decision cache lookup failed: ${String(error)}`);
       }
     }
-    this.lookups.inc({ result: 'miss' });
+    this.lookups.miss.inc();
     return undefined;
   }
 

@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { hash, randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Principal } from '@zt/auth';
@@ -39,14 +39,17 @@ export function withTokenFacts(request: DecisionBody, principal: Principal): Dec
     }
     context.amr ??= principal.amr;
   }
+  // Built member by member: V8 (Node 20) copies `{ ...request, subject }` slowly when the spread
+  // adds a member the source lacks, and this runs on every decision.
   return {
-    ...request,
     subject: request.subject ?? {
       type: 'user',
       id: principal.sub,
       roles: principal.roles,
       groups: principal.groups,
     },
+    action: request.action,
+    resource: request.resource,
     context,
   };
 }
@@ -72,6 +75,21 @@ export function withDirectoryFacts(
       groups: [...new Set([...(subject.groups ?? []), ...known.groups])],
       attributes: { ...known.attributes, ...(subject.attributes ?? {}) },
     },
+  };
+}
+
+/** The native answer, member by member (see {@link withTokenFacts} on why not a spread). */
+function responseOf(result: DecisionResult, decisionId: string, revision: number): DecisionResponse {
+  return {
+    decision: result.decision,
+    decision_id: decisionId,
+    revision,
+    decidingPolicies: result.decidingPolicies,
+    reasons: result.reasons,
+    userReasons: result.userReasons,
+    obligations: result.obligations,
+    audit: result.audit,
+    candidates: result.candidates,
   };
 }
 
@@ -107,15 +125,15 @@ export class DecisionsService {
     call: DecisionCall = {},
   ): Promise<DecisionResponse> {
     await this.limiter.check(principal.sub);
-    await this.awaitRevision(call.minRevision);
+    if (call.minRevision !== undefined) await this.awaitRevision(call.minRevision);
     const started = performance.now();
     const withSubject = withDirectoryFacts(withTokenFacts(body, principal), this.state.directory);
     const deviceId = requestDeviceId(withSubject);
     const device = deviceId === undefined ? undefined : await this.devices.get(deviceId);
     const now = new Date();
     const request = withDeviceFacts(withSubject, device, now);
-    const canonicalRequest = canonicalJson(request);
-    const digest = decisionDigest(canonicalRequest, device, now, request.context?.time !== undefined);
+    const requestDigest = hash('sha256', canonicalJson(request), 'hex');
+    const digest = decisionDigest(requestDigest, device, now, request.context?.time !== undefined);
     const asked = this.state.revision;
     const cached = await this.cache.get(decisionCacheKey(digest, asked));
     // Read after the last await: the revision answered is the one the result was decided on, and
@@ -130,27 +148,28 @@ export class DecisionsService {
       );
     if (!hit) this.cache.set(decisionCacheKey(digest, revision), result);
     const decisionId = randomUUID();
-    await this.log.record(
-      {
-        decisionId,
-        requestDigest: createHash('sha256').update(canonicalRequest).digest('hex'),
-        decision: result.decision,
-        subject: request.subject.id,
-        action: request.action,
-        resource: request.resource.id,
-        policies: result.decidingPolicies,
-        revision,
-        latencyMs: performance.now() - started,
-        cached: hit !== undefined,
-      },
-      call.correlationId,
-    );
-    return { ...result, decision_id: decisionId, revision };
+    const logged = this.log.record({
+      decisionId,
+      requestDigest,
+      decision: result.decision,
+      subject: request.subject.id,
+      action: request.action,
+      resource: request.resource.id,
+      policies: result.decidingPolicies,
+      revision,
+      latencyMs: Math.round((performance.now() - started) * 1000) / 1000,
+      cached: hit !== undefined,
+      at: now.toISOString(),
+      correlationId: call.correlationId,
+    });
+    // Only a full log buffer under the `block` policy makes the decision wait.
+    if (logged) await logged;
+    return responseOf(result, decisionId, revision);
   }
 
   /** Read-your-writes: waits up to MIN_REVISION_WAIT_MS for a revision, else 503 with Retry-After. */
-  private async awaitRevision(minRevision: number | undefined): Promise<void> {
-    if (minRevision === undefined || this.state.revision >= minRevision) return;
+  private async awaitRevision(minRevision: number): Promise<void> {
+    if (this.state.revision >= minRevision) return;
     if (await this.state.waitForRevision(minRevision, this.config.MIN_REVISION_WAIT_MS)) return;
     throw new ProblemError(
       503,
