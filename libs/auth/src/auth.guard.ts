@@ -20,11 +20,57 @@ export function missingRequirements(
   return missing;
 }
 
+/** What a route asks of its caller: nothing (public), or a valid token with these roles and factors. */
+export interface RouteRequirements {
+  isPublic: boolean;
+  roles?: string[];
+  mfa: boolean;
+}
+
+/** The requirements a route declares with @Public, @Roles and @RequireMfa (method over class). */
+export function routeRequirements(
+  reflector: Reflector,
+  targets: Parameters<Reflector['getAllAndOverride']>[1],
+): RouteRequirements {
+  return {
+    isPublic: reflector.getAllAndOverride<boolean | undefined>(PUBLIC_KEY, targets) ?? false,
+    roles: reflector.getAllAndOverride<string[] | undefined>(ROLES_KEY, targets),
+    mfa: reflector.getAllAndOverride<boolean | undefined>(MFA_KEY, targets) ?? false,
+  };
+}
+
 /**
- * Deny by default: every route needs a valid bearer token unless marked @Public, then the
- * route's @Roles and @RequireMfa. Failures are problem+json: 401 for the token, 403 naming
- * exactly what is missing.
+ * Deny by default: checks a request's bearer token and the route's roles and factors. Returns the
+ * principal (undefined on a public route); throws problem+json: 401 for the token, 403 naming
+ * exactly what is missing. One check for Nest's routes ({@link AuthGuard}) and direct ones.
  */
+export async function authorize(
+  verifier: TokenVerifier,
+  authorization: unknown,
+  requirements: RouteRequirements,
+): Promise<Principal | undefined> {
+  if (requirements.isPublic) return undefined;
+  const token = bearerToken(authorization);
+  if (!token) throw unauthenticatedProblem('missing bearer token');
+  const principal = await verifier.verify(token);
+  const { roles, mfa } = requirements;
+  const missing = missingRequirements(principal, roles, mfa);
+  if (missing.length > 0) {
+    const roleMissing = roles !== undefined && missing[0].includes('role');
+    throw new ProblemError(
+      403,
+      roleMissing ? 'ROLE_REQUIRED' : 'MFA_REQUIRED',
+      `Requires ${missing.join(' and ')}.`,
+      {
+        ...(roleMissing ? { requiredRoles: roles } : {}),
+        ...(mfa && !principal.mfa ? { mfaRequired: true } : {}),
+      },
+    );
+  }
+  return principal;
+}
+
+/** Nest's guard for every route it serves: see {@link authorize}. */
 @Injectable()
 export class AuthGuard implements CanActivate {
   constructor(
@@ -33,31 +79,12 @@ export class AuthGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
     const request = context
       .switchToHttp()
       .getRequest<{ headers: Record<string, unknown>; principal?: Principal }>();
-    const token = bearerToken(request.headers.authorization);
-    if (!token) throw unauthenticatedProblem('missing bearer token');
-    const principal = await this.verifier.verify(token);
-    request.principal = principal;
-
-    const roles = this.reflector.getAllAndOverride<string[] | undefined>(ROLES_KEY, targets);
-    const mfa = this.reflector.getAllAndOverride<boolean | undefined>(MFA_KEY, targets) ?? false;
-    const missing = missingRequirements(principal, roles, mfa);
-    if (missing.length > 0) {
-      const roleMissing = roles !== undefined && missing[0].includes('role');
-      throw new ProblemError(
-        403,
-        roleMissing ? 'ROLE_REQUIRED' : 'MFA_REQUIRED',
-        `Requires ${missing.join(' and ')}.`,
-        {
-          ...(roleMissing ? { requiredRoles: roles } : {}),
-          ...(mfa && !principal.mfa ? { mfaRequired: true } : {}),
-        },
-      );
-    }
+    const requirements = routeRequirements(this.reflector, [context.getHandler(), context.getClass()]);
+    const principal = await authorize(this.verifier, request.headers.authorization, requirements);
+    if (principal) request.principal = principal;
     return true;
   }
 }

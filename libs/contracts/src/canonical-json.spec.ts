@@ -35,7 +35,8 @@ describe('canonicalJson', () => {
     fc.assert(
       fc.property(fc.jsonValue(), (value) => {
         const text = canonicalJson(value);
-        expect(JSON.parse(text)).toEqual(value);
+        // JSON itself has no -0 (RFC 8785 writes it as 0), so compare with what JSON keeps.
+        expect(JSON.parse(text)).toEqual(JSON.parse(JSON.stringify(value)));
         expect(canonicalJson(reordered(value))).toBe(text);
       }),
       { numRuns: 300 },

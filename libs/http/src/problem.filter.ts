@@ -42,38 +42,50 @@ export function toProblem(exception: unknown): ProblemError {
   return new ProblemError(500, 'INTERNAL', 'An unexpected error occurred; see the service log.');
 }
 
-/** The one place where errors become RFC 9457 application/problem+json responses. */
+/**
+ * Renders anything thrown as an RFC 9457 application/problem+json response: the one place where
+ * errors become responses, for Nest's routes (through {@link ProblemFilter}) and for the routes
+ * served by Fastify directly.
+ */
+export function sendProblem(
+  exception: unknown,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  logger: Pick<Logger, 'error'>,
+): void {
+  const problem = toProblem(exception);
+  const correlationId = request.headers[CORRELATION_HEADER];
+  if (problem.status >= 500) {
+    logger.error(
+      `${request.method} ${request.url} failed [${String(correlationId)}]: ${
+        exception instanceof Error ? (exception.stack ?? exception.message) : String(exception)
+      }`,
+    );
+  }
+  const { headers, ...members } = problem.extra;
+  for (const [name, value] of Object.entries(headers ?? {})) void reply.header(name, value);
+  void reply
+    .status(problem.status)
+    .header('content-type', 'application/problem+json')
+    .send({
+      type: `https://zt-policy.dev/problems/${problem.code.toLowerCase().replace(/_/g, '-')}`,
+      title: problem.title,
+      status: problem.status,
+      detail: problem.detail,
+      code: problem.code,
+      instance: request.url,
+      ...(typeof correlationId === 'string' ? { correlationId } : {}),
+      ...members,
+    });
+}
+
+/** Nest's exception filter for every route it serves: see {@link sendProblem}. */
 @Catch()
 export class ProblemFilter implements ExceptionFilter {
   private readonly logger = new Logger('ProblemFilter');
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const ctx = host.switchToHttp();
-    const reply = ctx.getResponse<FastifyReply>();
-    const request = ctx.getRequest<FastifyRequest>();
-    const problem = toProblem(exception);
-    const correlationId = request.headers[CORRELATION_HEADER];
-    if (problem.status >= 500) {
-      this.logger.error(
-        `${request.method} ${request.url} failed [${String(correlationId)}]: ${
-          exception instanceof Error ? (exception.stack ?? exception.message) : String(exception)
-        }`,
-      );
-    }
-    const { headers, ...members } = problem.extra;
-    for (const [name, value] of Object.entries(headers ?? {})) void reply.header(name, value);
-    void reply
-      .status(problem.status)
-      .header('content-type', 'application/problem+json')
-      .send({
-        type: `https://zt-policy.dev/problems/${problem.code.toLowerCase().replace(/_/g, '-')}`,
-        title: problem.title,
-        status: problem.status,
-        detail: problem.detail,
-        code: problem.code,
-        instance: request.url,
-        ...(typeof correlationId === 'string' ? { correlationId } : {}),
-        ...members,
-      });
+    sendProblem(exception, ctx.getRequest<FastifyRequest>(), ctx.getResponse<FastifyReply>(), this.logger);
   }
 }

@@ -4,6 +4,7 @@ import { DevIssuer } from '@zt/auth';
 import { AppConfig, loadConfig, RuntimeMode } from '@zt/config';
 import { installCorrelationId, ProblemFilter } from '@zt/http';
 import { createLogger, PinoNestLogger } from '@zt/observability';
+import { registerDirectRoutes } from './direct-routes';
 import { rootModule } from './root-module';
 import { ServiceDefinition } from './service-definition';
 
@@ -36,6 +37,7 @@ async function start(
     { logger: new PinoNestLogger(logger), abortOnError: false },
   );
   app.useGlobalFilters(new ProblemFilter());
+  registerDirectRoutes(app);
   app.enableShutdownHooks();
   await app.listen(config.PORT, config.HOST);
   const address = app.getHttpServer().address();

@@ -21,6 +21,8 @@ import {
   buildOpenApiDocument,
   DocumentedRoute,
 } from '@zt/http';
+import { ControllerMethod, controllerMethods, joinPath } from './controller-methods';
+import { directRoutes } from './direct-routes';
 
 const UI_DIR = dirname(require.resolve('swagger-ui-dist/package.json'));
 const UI_ASSETS: Record<string, string> = {
@@ -32,16 +34,6 @@ const UI_PAGE = `<!doctype html>
 <link rel="stylesheet" href="/docs/swagger-ui.css"></head>
 <body><div id="ui"></div><script src="/docs/swagger-ui-bundle.js"></script>
 <script>window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#ui' });</script></body></html>`;
-
-/** Nest keeps a route's path as a string or a list of strings (we use one). */
-function firstPath(path: unknown): string {
-  const first: unknown = Array.isArray(path) ? (path as unknown[])[0] : path;
-  return typeof first === 'string' ? first.replace(/^\/+|\/+$/g, '') : '';
-}
-
-function joinPath(prefix: unknown, path: unknown): string {
-  return [firstPath(prefix), firstPath(path)].filter((p) => p.length > 0).join('/');
-}
 
 /** The OpenAPI 3.1 document of this process, built from its routes, and a browsable UI. */
 @Public()
@@ -55,25 +47,29 @@ export class OpenApiController {
     @Inject(Reflector) private readonly reflector: Reflector,
   ) {}
 
-  /** Every route of every controller of the process, with its documentation. */
+  /** Every route of every controller of the process (Nest's and direct), with its documentation. */
   routes(): DocumentedRoute[] {
+    const documented = (
+      method: string,
+      path: string,
+      { handler, controller }: ControllerMethod,
+    ): DocumentedRoute => ({
+      method,
+      path,
+      isPublic: this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, [handler, controller]) ?? false,
+      spec: this.reflector.get<ApiOperationSpec | undefined>(API_OPERATION_KEY, handler),
+    });
     const routes: DocumentedRoute[] = [];
-    for (const wrapper of this.discovery.getControllers()) {
-      const metatype = wrapper.metatype as (new (...args: never[]) => unknown) | null;
-      if (!metatype || !wrapper.instance) continue;
-      const prototype = Object.getPrototypeOf(wrapper.instance) as Record<string, unknown>;
-      for (const name of this.scanner.getAllMethodNames(prototype)) {
-        const handler = prototype[name] as () => unknown;
-        const path: unknown = Reflect.getMetadata(PATH_METADATA, handler);
-        if (path === undefined) continue;
-        const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod];
-        routes.push({
-          method,
-          path: joinPath(Reflect.getMetadata(PATH_METADATA, metatype), path),
-          isPublic: this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, [handler, metatype]) ?? false,
-          spec: this.reflector.get<ApiOperationSpec | undefined>(API_OPERATION_KEY, handler),
-        });
-      }
+    for (const method of controllerMethods(this.discovery, this.scanner)) {
+      const path: unknown = Reflect.getMetadata(PATH_METADATA, method.handler);
+      if (path === undefined) continue;
+      const verb = RequestMethod[Reflect.getMetadata(METHOD_METADATA, method.handler) as RequestMethod];
+      routes.push(
+        documented(verb, joinPath(Reflect.getMetadata(PATH_METADATA, method.controller), path), method),
+      );
+    }
+    for (const route of directRoutes(this.discovery, this.scanner, this.reflector)) {
+      routes.push(documented(route.method, route.path, route));
     }
     return routes.sort((a, b) =>
       a.path === b.path ? a.method.localeCompare(b.method) : a.path.localeCompare(b.path),

@@ -1,6 +1,6 @@
-import { Body, Controller, Get, HttpCode, Post, Req } from '@nestjs/common';
-import { CurrentPrincipal, Principal, Public } from '@zt/auth';
-import { ApiOperation, JsonSchema, problem } from '@zt/http';
+import { Controller, Get, Req } from '@nestjs/common';
+import { Principal, Public } from '@zt/auth';
+import { ApiOperation, DirectRoute, JsonSchema, problem } from '@zt/http';
 import { decisionCallOf } from '../decisions/decision-call';
 import type { FastifyRequest } from 'fastify';
 import { AUTHZEN_EVALUATION_SCHEMA, AUTHZEN_EVALUATIONS_SCHEMA, AuthzenDecision } from './authzen.mapping';
@@ -20,7 +20,7 @@ function baseUrl(request: FastifyRequest): string {
   return `${request.protocol}://${request.headers.host ?? 'localhost'}`;
 }
 
-/** The OpenID AuthZEN Authorization API 1.0 endpoints. */
+/** The OpenID AuthZEN Authorization API 1.0 endpoints; evaluations are direct routes (see @DirectRoute). */
 @Controller()
 export class AuthzenController {
   constructor(private readonly authzen: AuthzenService) {}
@@ -34,14 +34,9 @@ export class AuthzenController {
       400: problem('Invalid request; pointers in errors'),
     },
   })
-  @Post('access/v1/evaluation')
-  @HttpCode(200)
-  evaluation(
-    @Body() body: unknown,
-    @CurrentPrincipal() principal: Principal,
-    @Req() request: FastifyRequest,
-  ): Promise<AuthzenDecision> {
-    return this.authzen.evaluate(body, principal, decisionCallOf(request));
+  @DirectRoute('POST', 'access/v1/evaluation')
+  evaluation(request: FastifyRequest, principal: Principal): Promise<AuthzenDecision> {
+    return this.authzen.evaluate(request.body, principal, decisionCallOf(request));
   }
 
   @ApiOperation({
@@ -60,14 +55,9 @@ export class AuthzenController {
       400: problem('Invalid request; pointers in errors'),
     },
   })
-  @Post('access/v1/evaluations')
-  @HttpCode(200)
-  evaluations(
-    @Body() body: unknown,
-    @CurrentPrincipal() principal: Principal,
-    @Req() request: FastifyRequest,
-  ): Promise<{ evaluations: AuthzenDecision[] }> {
-    return this.authzen.evaluateAll(body, principal, decisionCallOf(request));
+  @DirectRoute('POST', 'access/v1/evaluations')
+  evaluations(request: FastifyRequest, principal: Principal): Promise<{ evaluations: AuthzenDecision[] }> {
+    return this.authzen.evaluateAll(request.body, principal, decisionCallOf(request));
   }
 
   @ApiOperation({

@@ -1,6 +1,6 @@
-import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
-import { CurrentPrincipal, Principal } from '@zt/auth';
-import { ApiOperation, JsonSchema, problem } from '@zt/http';
+import { Controller } from '@nestjs/common';
+import type { Principal } from '@zt/auth';
+import { ApiOperation, DirectRoute, JsonSchema, problem } from '@zt/http';
 import { decisionCallOf } from './decision-call';
 import { DECISION_REQUEST_SCHEMA } from './decision-request.schema';
 import type { FastifyRequest } from 'fastify';
@@ -43,7 +43,10 @@ export const DECISION_RESPONSE_SCHEMA: JsonSchema = {
   },
 };
 
-/** The native decision API. A PDP answers 200 with the decision; denying is the PEP's job. */
+/**
+ * The native decision API. A PDP answers 200 with the decision; denying is the PEP's job. Served
+ * by Fastify directly (@DirectRoute): enforcement points call it on every request.
+ */
 @Controller('v1/zt-policy/decisions')
 export class DecisionsController {
   constructor(private readonly decisions: DecisionsService) {}
@@ -57,13 +60,8 @@ export class DecisionsController {
       400: problem('Invalid request; pointers in errors'),
     },
   })
-  @Post()
-  @HttpCode(200)
-  decide(
-    @Body() body: unknown,
-    @CurrentPrincipal() principal: Principal,
-    @Req() request: FastifyRequest,
-  ): Promise<DecisionResponse> {
-    return this.decisions.decide(body, principal, decisionCallOf(request));
+  @DirectRoute('POST', '')
+  decide(request: FastifyRequest, principal: Principal): Promise<DecisionResponse> {
+    return this.decisions.decide(request.body, principal, decisionCallOf(request));
   }
 }
