@@ -1,11 +1,14 @@
 // Processes and tokens the HTTP and propagation benchmarks share.
 const { spawn, execFileSync } = require('node:child_process');
 const { randomBytes } = require('node:crypto');
+const fs = require('node:fs');
 const { Client } = require('pg');
 const net = require('node:net');
 const path = require('node:path');
 
 const ROOT = path.join(__dirname, '..');
+// USER_HZ of /proc/<pid>/stat: 100 on every Linux build we run on.
+const CLOCK_TICKS = 100;
 
 /** A free loopback port. */
 function freePort() {
@@ -66,6 +69,12 @@ function devToken(dataDir, sub, roles) {
   ).trim();
 }
 
+/** CPU time (user + system) a process has used so far, in milliseconds, from /proc (Linux). */
+function cpuMs(pid) {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * (1000 / CLOCK_TICKS);
+}
+
 function quantile(sorted, q) {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 }
@@ -110,4 +119,4 @@ async function startDistributedAdmin(dataDir) {
   };
 }
 
-module.exports = { ROOT, freePort, startProcess, devToken, quantile, startDistributedAdmin };
+module.exports = { ROOT, freePort, startProcess, devToken, cpuMs, quantile, startDistributedAdmin };

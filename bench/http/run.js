@@ -1,28 +1,21 @@
-// HTTP load on the decision API against a bare Fastify handler measured in the same run:
-// closed-loop maximum throughput (cached, uncached, bare), then an open-loop run at a fixed
-// arrival rate of 70% of the cached maximum for latency percentiles, and the cost of the
-// decision log (all allow decisions logged vs none).
+// HTTP load on the decision API against a bare Fastify handler measured in the same run. The
+// closed-loop maxima (bare, cached, cached without the decision log) are measured in
+// interleaved rounds and their medians compared, so that a machine whose speed drifts during
+// the run (a shared cloud VM) does not favour whichever was measured first. Then the uncached
+// maximum, and open-loop latency at 70% of the cached maximum, for the decision API and for
+// the bare handler at the same arrival rate (the floor this machine and generator impose).
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const autocannon = require('autocannon');
-const { startProcess, devToken, startDistributedAdmin } = require('../support');
+const { startProcess, devToken, cpuMs, startDistributedAdmin } = require('../support');
+const { openLoop } = require('./open-loop');
 
-// policy-admin and its database, shared by the decision processes of one run.
-let shared;
-
-const DURATION = Number(process.env.BENCH_HTTP_SECONDS ?? 8);
+const DURATION = Number(process.env.BENCH_HTTP_SECONDS ?? 6);
+const ROUNDS = Number(process.env.BENCH_HTTP_ROUNDS ?? 3);
 const CONNECTIONS = 32;
 const POLICIES = 200;
-
-function load(options) {
-  return new Promise((resolve, reject) => {
-    autocannon(
-      { duration: DURATION, connections: CONNECTIONS, method: 'POST', ...options },
-      (error, result) => (error ? reject(error) : resolve(result)),
-    );
-  });
-}
+const DECISIONS = '/v1/zt-policy/decisions';
 
 function request(resourceId) {
   return JSON.stringify({
@@ -33,117 +26,135 @@ function request(resourceId) {
   });
 }
 
-function summary(result) {
-  const non2xx = result.non2xx + result.errors + result.timeouts;
+/** Closed-loop maximum of one server: requests/s, latency and its CPU per request. */
+async function closedLoop(server, options) {
+  const before = cpuMs(server.pid);
+  const result = await new Promise((resolve, reject) => {
+    autocannon(
+      {
+        duration: DURATION,
+        connections: CONNECTIONS,
+        method: 'POST',
+        url: `${server.url}${DECISIONS}`,
+        ...options,
+      },
+      (error, r) => (error ? reject(error) : resolve(r)),
+    );
+  });
   return {
     rps: Math.round(result.requests.average),
     p50: result.latency.p50,
     p99: result.latency.p99,
     p999: result.latency.p99_9,
-    failed: non2xx,
+    failed: result.non2xx + result.errors + result.timeouts,
+    serverCpuUs: Math.round(((cpuMs(server.pid) - before) * 1000) / Math.max(1, result.requests.total)),
   };
 }
 
+const median = (runs) => {
+  const sorted = [...runs].sort((a, b) => a.rps - b.rps);
+  return { ...sorted[Math.floor(sorted.length / 2)], rounds: runs.map((r) => r.rps) };
+};
+
+/** policy-admin with POLICIES policies, shared by the decision processes of one run. */
+async function startAdmin(dataDir) {
+  const infra = await startDistributedAdmin(dataDir);
+  const admin = devToken(dataDir, 'bench-admin', ['policy_admin']);
+  for (let i = 0; i < POLICIES; i++) {
+    const response = await fetch(`${infra.admin.url}/v1/zt-policy/policies`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        name: `p${i}`,
+        subjects: [`group:g${i % 10}`],
+        resources: [`svc${i}.*`],
+        actions: ['read', 'write'],
+        conditions: { device_posture: 'compliant' },
+        effect: 'allow',
+      }),
+    });
+    if (response.status !== 201) throw new Error(`policy ${i}: HTTP ${response.status}`);
+  }
+  return infra;
+}
+
 /**
- * The decision service as deployed: its own process on Kafka and Redis, fed by policy-admin
- * (both on a fresh database and topic prefix). Standalone would put the audit service, which
- * writes every decision to the embedded database, on the same event loop.
+ * A decision service as deployed: its own process on Kafka and Redis, fed by policy-admin.
+ * Standalone would put the audit service, which writes every decision to the embedded database,
+ * on the same event loop. Resolves once the last policy decides (it has them all).
  */
-async function startProduct(dataDir, env) {
-  const infra = await (shared ??= startDistributedAdmin(dataDir));
+async function startDecision(infra, pep, env) {
   const decision = await startProcess('dist/apps/decision/src/main.js', {
     ...infra.env,
     JWKS_URL: `${infra.admin.url}/.well-known/jwks.json`,
     RATE_LIMIT_PER_SECOND: '0',
     ...env,
   });
-  const product = { url: decision.url, adminUrl: infra.admin.url, stop: decision.stop };
-  const admin = devToken(dataDir, 'bench-admin', ['policy_admin']);
-  const pep = devToken(dataDir, 'bench-pep', ['pep']);
-  const existing = await (
-    await fetch(`${product.adminUrl}/v1/zt-policy/policies?limit=1`, {
-      headers: { authorization: `Bearer ${admin}` },
-    })
-  ).json();
-  if (!Array.isArray(existing)) throw new Error(`policy list: ${JSON.stringify(existing)}`);
-  if (existing.length === 0) {
-    for (let i = 0; i < POLICIES; i++) {
-      const response = await fetch(`${product.adminUrl}/v1/zt-policy/policies`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
-        body: JSON.stringify({
-          name: `p${i}`,
-          subjects: [`group:g${i % 10}`],
-          resources: [`svc${i}.*`],
-          actions: ['read', 'write'],
-          conditions: { device_posture: 'compliant' },
-          effect: 'allow',
-        }),
-      });
-      if (response.status !== 201) throw new Error(`policy ${i}: HTTP ${response.status}`);
-    }
-  }
-  // Wait until the last policy decides (the decision service has them all).
   for (const deadline = Date.now() + 60_000; ;) {
     if (Date.now() > deadline) throw new Error('the policies never reached the decision service');
-    const r = await fetch(`${product.url}/v1/zt-policy/decisions`, {
+    const r = await fetch(`${decision.url}${DECISIONS}`, {
       method: 'POST',
       headers: { authorization: `Bearer ${pep}`, 'content-type': 'application/json' },
       body: request(`svc${POLICIES - 7}.db`),
     });
-    if ((await r.json()).decision === 'allow') break;
+    if ((await r.json()).decision === 'allow') return decision;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  return { ...product, pep };
 }
 
 async function runHttpBench() {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'zt-bench-http-'));
-  const bare = await startProcess('bench/http/bare-fastify.js', {});
-  const cachedBody = request('svc193.db');
+  const started = [];
   const results = {};
+  let infra;
   try {
-    const headers = { 'content-type': 'application/json' };
-    results.bare = summary(
-      await load({ url: `${bare.url}/v1/zt-policy/decisions`, headers, body: cachedBody }),
-    );
+    const bare = await startProcess('bench/http/bare-fastify.js', {});
+    started.push(bare);
+    infra = await startAdmin(dataDir);
+    const pep = devToken(dataDir, 'bench-pep', ['pep']);
+    const logged = await startDecision(infra, pep, { DECISION_LOG_SAMPLE_RATE: '1' });
+    started.push(logged);
+    const unlogged = await startDecision(infra, pep, { DECISION_LOG_SAMPLE_RATE: '0' });
+    started.push(unlogged);
 
-    const product = await startProduct(dataDir, { DECISION_LOG_SAMPLE_RATE: '1' });
-    const auth = { ...headers, authorization: `Bearer ${product.pep}` };
-    const url = `${product.url}/v1/zt-policy/decisions`;
-    results.cached = summary(await load({ url, headers: auth, body: cachedBody }));
+    const json = { 'content-type': 'application/json' };
+    const auth = { ...json, authorization: `Bearer ${pep}` };
+    const cachedBody = request('svc193.db');
+    const runs = { bare: [], cached: [], cachedUnlogged: [] };
+    for (let round = 0; round < ROUNDS; round++) {
+      runs.bare.push(await closedLoop(bare, { headers: auth, body: cachedBody }));
+      runs.cached.push(await closedLoop(logged, { headers: auth, body: cachedBody }));
+      runs.cachedUnlogged.push(await closedLoop(unlogged, { headers: auth, body: cachedBody }));
+    }
+    for (const [name, list] of Object.entries(runs)) results[name] = median(list);
+
     let n = 0;
-    results.uncached = summary(
-      await load({
-        url,
-        headers: auth,
-        // A resource never asked before on every request: every decision misses the cache.
-        requests: [{ setupRequest: (req) => ({ ...req, body: request(`svc${n % POLICIES}.r${n++}`) }) }],
-      }),
-    );
-    const rate = Math.floor(results.cached.rps * 0.7);
-    results.openLoop = {
-      rate,
-      ...summary(await load({ url, headers: auth, body: cachedBody, overallRate: rate, connections: 64 })),
-    };
-    await product.stop();
+    results.uncached = await closedLoop(logged, {
+      headers: auth,
+      // A resource never asked before on every request: every decision misses the cache.
+      requests: [{ setupRequest: (req) => ({ ...req, body: request(`svc${n % POLICIES}.r${n++}`) }) }],
+    });
 
-    const unlogged = await startProduct(dataDir, { DECISION_LOG_SAMPLE_RATE: '0' });
-    results.cachedUnlogged = summary(
-      await load({
-        url: `${unlogged.url}/v1/zt-policy/decisions`,
-        headers: { ...headers, authorization: `Bearer ${unlogged.pep}` },
-        body: cachedBody,
-      }),
-    );
-    await unlogged.stop();
+    const rate = Math.floor(results.cached.rps * 0.7);
+    const open = async (server) => {
+      const load = { url: `${server.url}${DECISIONS}`, headers: auth, body: cachedBody, rate };
+      await openLoop({ ...load, seconds: 2 }); // warm-up: connections, JIT; not measured
+      return openLoop({ ...load, seconds: DURATION });
+    };
+    results.openLoop = await open(logged);
+    results.openLoopBare = await open(bare);
   } finally {
-    await bare.stop();
-    if (shared) await (await shared).stop();
-    shared = undefined;
+    for (const server of started) await server.stop();
+    if (infra) await infra.stop();
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
-  return { durationSeconds: DURATION, connections: CONNECTIONS, policies: POLICIES, ...results };
+  return {
+    durationSeconds: DURATION,
+    rounds: ROUNDS,
+    connections: CONNECTIONS,
+    policies: POLICIES,
+    ...results,
+  };
 }
 
 module.exports = { runHttpBench };
