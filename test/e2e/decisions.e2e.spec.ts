@@ -75,6 +75,14 @@ describe('decision API: read-your-writes, cache and rate limits (standalone)', (
 
   it('serves a repeated request from the cache, and never across a policy change', async () => {
     const hits = await metric('zt_decision_cache_lookups_total{result="local"');
+    const counted = (effect: string, cached: boolean) =>
+      metric(`zt_decisions_total{decision="${effect}",cached="${cached}"`);
+    const before = {
+      evaluated: await counted('allow', false),
+      cached: await counted('allow', true),
+      denied: await counted('deny', false),
+    };
+    const timed = await metric('zt_decision_duration_seconds_count');
     const caller = await product.issuer.mint({ sub: 'cache-tester', roles: ['pep'] });
     const fresh = { ...request, resource: { id: 'wiki.cached-page' } };
     const first = await call<Decision>(product.url, 'POST', '/v1/zt-policy/decisions', {
@@ -87,6 +95,12 @@ describe('decision API: read-your-writes, cache and rate limits (standalone)', (
     });
     expect(second.body.decision).toBe(first.body.decision);
     expect(await metric('zt_decision_cache_lookups_total{result="local"')).toBe(hits + 1);
+    // The first test's policy allows it: evaluated once, then answered by the cache.
+    expect(first.body.decision).toBe('allow');
+    expect(await counted('allow', false)).toBe(before.evaluated + 1);
+    expect(await counted('allow', true)).toBe(before.cached + 1);
+    expect(await counted('deny', false)).toBe(before.denied);
+    expect(await metric('zt_decision_duration_seconds_count')).toBe(timed + 2);
 
     const denied = await call(product.url, 'POST', '/v1/zt-policy/policies', {
       token: admin,

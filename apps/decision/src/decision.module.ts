@@ -5,6 +5,7 @@ import { DecisionLogPublisher } from './decision-log/decision-log.publisher';
 import { DeviceStateConsumer } from './device-state/device-state.consumer';
 import { DeviceStateStore } from './device-state/device-state.store';
 import { DecisionCache } from './decisions/decision-cache';
+import { DecisionMetrics } from './decisions/decision-metrics';
 import { RateLimiter } from './decisions/rate-limiter';
 import { DecisionsController } from './decisions/decisions.controller';
 import { DecisionsService } from './decisions/decisions.service';
@@ -25,6 +26,7 @@ import { PolicyState } from './policy-state/policy-state';
     DeviceStateConsumer,
     DecisionsService,
     DecisionCache,
+    DecisionMetrics,
     RateLimiter,
     DecisionLogPublisher,
     AuthzenService,

@@ -9,6 +9,7 @@ import type { DecisionRequest, DecisionResult } from '@zt/policy-engine';
 import { DecisionLogPublisher } from '../decision-log/decision-log.publisher';
 import type { DecisionCall } from './decision-call';
 import { DecisionCache, decisionCacheKey, decisionDigest } from './decision-cache';
+import { DecisionMetrics } from './decision-metrics';
 import { RateLimiter } from './rate-limiter';
 import {
   applyRestriction,
@@ -102,6 +103,7 @@ export class DecisionsService {
     private readonly cache: DecisionCache,
     private readonly limiter: RateLimiter,
     private readonly log: DecisionLogPublisher,
+    private readonly metrics: DecisionMetrics,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -148,6 +150,8 @@ export class DecisionsService {
       );
     if (!hit) this.cache.set(decisionCacheKey(digest, revision), result);
     const decisionId = randomUUID();
+    const latencyMs = performance.now() - started;
+    this.metrics.observe(result.decision, hit !== undefined, latencyMs / 1000);
     const logged = this.log.record({
       decisionId,
       requestDigest,
@@ -157,7 +161,7 @@ export class DecisionsService {
       resource: request.resource.id,
       policies: result.decidingPolicies,
       revision,
-      latencyMs: Math.round((performance.now() - started) * 1000) / 1000,
+      latencyMs: Math.round(latencyMs * 1000) / 1000,
       cached: hit !== undefined,
       at: now.toISOString(),
       correlationId: call.correlationId,
