@@ -46,7 +46,7 @@ export function decisionCacheKey(digest: string, revision: number): string {
 export class DecisionCache {
   private readonly logger = new Logger('DecisionCache');
   private readonly local: LRUCache<string, DecisionResult> | undefined;
-  private readonly lookups: Record<'local' | 'shared' | 'miss', { inc(): void }>;
+  private readonly lookups: Record<'local' | 'shared' | 'miss', Counter.Internal>;
   private readonly ttlSeconds: number;
 
   constructor(
