@@ -4,6 +4,7 @@ const { performance } = require('node:perf_hooks');
 const path = require('node:path');
 const { measure } = require('./measure');
 const workload = require('./workload');
+const { memoryLatencyNs } = require('./memory-latency');
 
 const engine = require(path.join(__dirname, '..', '..', 'dist', 'libs', 'policy-engine', 'src', 'index.js'));
 const cedar = require('@cedar-policy/cedar-wasm/nodejs');
@@ -17,6 +18,13 @@ function heapUsed() {
   global.gc?.();
   return process.memoryUsage().heapUsed;
 }
+
+const toInput = (r) => ({
+  subject: { id: r.user, groups: [r.group] },
+  action: r.action,
+  resource: { id: r.resource },
+  context: { device: { posture: r.posture }, country: r.country },
+});
 
 function ours(n, reqs) {
   const documents = workload.ztPolicies(n);
@@ -33,14 +41,18 @@ function ours(n, reqs) {
   for (const p of parsed) set.upsert(p);
   const compileMs = performance.now() - t1;
   const bytesPerPolicy = (heapUsed() - before) / n;
-  const inputs = reqs.map((r) => ({
-    subject: { id: r.user, groups: [r.group] },
-    action: r.action,
-    resource: { id: r.resource },
-    context: { device: { posture: r.posture }, country: r.country },
-  }));
+  const inputs = reqs.map(toInput);
   const decisions = inputs.map((i) => set.evaluate(i).decision);
-  return { ...measure((i) => set.evaluate(i), inputs), parseMs, compileMs, bytesPerPolicy, decisions };
+  // The same set asked with a Zipf popularity (a realistic hot set), after the uniform run.
+  const zipf = measure((i) => set.evaluate(i), workload.requests(n, reqs.length, 'zipf').map(toInput));
+  return {
+    ...measure((i) => set.evaluate(i), inputs),
+    zipf: { p50us: zipf.p50us, p99us: zipf.p99us },
+    parseMs,
+    compileMs,
+    bytesPerPolicy,
+    decisions,
+  };
 }
 
 function cedarRun(n, reqs) {
@@ -83,8 +95,14 @@ function agreement(a, b) {
   return a.filter((d, i) => d === b[i]).length / a.length;
 }
 
+/** Memory latency of the machine now: within the L2 cache, the L3 cache, and main memory. */
+function memoryLatency() {
+  return { l2Ns: memoryLatencyNs(0.25), l3Ns: memoryLatencyNs(4), dramNs: memoryLatencyNs(64) };
+}
+
 async function main() {
   const results = [];
+  const memoryBefore = memoryLatency();
   for (const n of SIZES) {
     const reqs = workload.requests(n);
     const row = { policies: n, ours: ours(n, reqs) };
@@ -102,7 +120,7 @@ async function main() {
     results.push(row);
     process.stderr.write(`${n} policies done\n`);
   }
-  return results;
+  return { sizes: results, memory: { before: memoryBefore, after: memoryLatency() } };
 }
 
 module.exports = { runEngineBench: main };

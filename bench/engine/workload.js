@@ -66,13 +66,53 @@ e = some(where (p.eft == allow)) && !some(where (p.eft == deny))
 m = g(r.sub, p.sub) && keyMatch(r.obj, p.obj) && r.act == p.act && r.posture == p.posture && r.country == p.country
 `;
 
-/** Requests that hit a policy (allow or deny) and some that miss, deterministically. */
-function requests(n, count = 2000) {
+/** A deterministic pseudo-random generator (LCG), so every run asks the same questions. */
+function lcg(seed) {
+  let state = seed;
+  return () => (state = (state * 1103515245 + 12345) % 2147483648) / 2147483648;
+}
+
+/**
+ * Policy indexes drawn with a Zipf (s = 1) popularity: the policy of rank r is asked about in
+ * proportion to 1 / r, as a few applications take most of a company's traffic. Ranks are mapped
+ * to policies through a fixed shuffle, so the popular policies are spread over the whole set
+ * (and over the heap) rather than being the first ones loaded.
+ */
+function zipfIndexes(n, count, random) {
+  const cdf = new Float64Array(n);
+  let total = 0;
+  for (let r = 0; r < n; r++) cdf[r] = total += 1 / (r + 1);
+  const shuffled = Array.from({ length: n }, (_, i) => i);
+  const shuffle = lcg(7);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(shuffle() * (i + 1));
+    [shuffled[i], shuffled[j]] = [shuffled[j], shuffled[i]];
+  }
+  return Array.from({ length: count }, () => {
+    const u = random() * total;
+    let lo = 0;
+    let hi = n - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (cdf[mid] < u) lo = mid + 1;
+      else hi = mid;
+    }
+    return shuffled[lo];
+  });
+}
+
+/**
+ * Requests that hit a policy (allow or deny) and some that miss, deterministically: each policy
+ * equally likely (`uniform`), or with a Zipf popularity (`zipf`).
+ */
+function requests(n, count = 2000, distribution = 'uniform') {
   const groups = groupsFor(n);
-  let seed = 42;
-  const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
-  return Array.from({ length: count }, (_, k) => {
-    const i = Math.floor(random() * n);
+  const random = lcg(42);
+  const indexes =
+    distribution === 'zipf'
+      ? zipfIndexes(n, count, random)
+      : Array.from({ length: count }, () => Math.floor(random() * n));
+  return indexes.map((i, k) => {
     const miss = k % 10 === 0;
     return {
       user: `u${k}`,
