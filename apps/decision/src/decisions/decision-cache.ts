@@ -3,49 +3,78 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Cache } from '@zt/cache';
 import { APP_CONFIG, AppConfig, RUNTIME_MODE, RuntimeMode } from '@zt/config';
 import { canonicalJson } from '@zt/contracts';
-import type { DecisionResult } from '@zt/policy-engine';
+import type { DecisionRequest, DecisionResult } from '@zt/policy-engine';
 import { LRUCache } from 'lru-cache';
 import { Counter, Registry } from 'prom-client';
 import type { DeviceState } from '../device-state/device-facts';
 
 const LOCAL_ENTRIES = 20_000;
+// Requests longer than this are cached locally under their digest, so the local cache stays
+// bounded in memory (20,000 keys of at most 2 KB) whatever the bodies callers send.
+const MAX_EXACT_KEY = 2048;
 
 /**
  * What identifies a decision apart from the revision: the normalized request (after the token,
- * directory and device facts joined it; its SHA-256 over canonical JSON, which the decision log
- * also carries), the device's stored state, and, when the request names no time, the current
- * minute (time windows change decisions at minute boundaries).
+ * directory and device facts joined it), the device's stored state, and, when the request names
+ * no time, the current minute (time windows change decisions at minute boundaries). A decision
+ * made under an older revision or an older device state is therefore never served.
+ *
+ * This replica's cache is keyed by the request's JSON text as built (exact, so no collision is
+ * possible, and nothing to hash on a hit; long requests by their digest); the shared cache by
+ * the SHA-256 of its canonical JSON, so replicas agree whatever the member order. That digest is
+ * also the decision log's request digest, computed once, and only when the local cache does not
+ * already hold it.
  */
-export function decisionDigest(
-  requestDigest: string,
-  device: DeviceState | undefined,
-  now: Date,
-  timeGiven: boolean,
-): string {
-  const minute = timeGiven ? 't' : String(Math.floor(now.getTime() / 60_000));
-  // Most requests name no device: only those with stored device state pay a second hash.
-  const deviceDigest = device ? hash('sha256', canonicalJson(device), 'base64url') : '-';
-  return `${minute}:${deviceDigest}:${requestDigest}`;
+export class DecisionKey {
+  private readonly minute: string;
+  private readonly text: string;
+  private digest: string | undefined;
+
+  constructor(
+    private readonly request: DecisionRequest,
+    private readonly device: DeviceState | undefined,
+    now: Date,
+  ) {
+    this.minute = request.context?.time !== undefined ? 't' : String(Math.floor(now.getTime() / 60_000));
+    this.text = JSON.stringify(device === undefined ? request : [request, device]);
+  }
+
+  /** SHA-256 (hex) of the request's canonical JSON. */
+  get requestDigest(): string {
+    this.digest ??= hash('sha256', canonicalJson(this.request), 'hex');
+    return this.digest;
+  }
+
+  /** The key in this replica's cache under a revision. */
+  local(revision: number): string {
+    return this.text.length <= MAX_EXACT_KEY
+      ? `${revision}:${this.minute}:${this.text}`
+      : this.shared(revision);
+  }
+
+  /** The key in the shared cache under a revision. */
+  shared(revision: number): string {
+    const device = this.device ? hash('sha256', canonicalJson(this.device), 'base64url') : '-';
+    return `decision:${revision}:${this.minute}:${device}:${this.requestDigest}`;
+  }
 }
 
-/**
- * The cache key of a decision: its digest under one policy revision. A decision made under an
- * older revision or an older device state is therefore never served.
- */
-export function decisionCacheKey(digest: string, revision: number): string {
-  return `decision:${revision}:${digest}`;
+/** A decision found in the cache, with the digest of the request it answered. */
+export interface CachedDecision {
+  result: DecisionResult;
+  requestDigest: string;
 }
 
 /**
  * Decisions already made, in two levels: a per-replica LRU in front of the shared cache (Redis
  * when distributed; standalone has only the LRU). Keys are immutable facts (see
- * {@link decisionCacheKey}), so the levels never disagree. Cache trouble is never a reason to
- * fail a decision: a failed lookup is a miss.
+ * {@link DecisionKey}), so the levels never disagree. Cache trouble is never a reason to fail a
+ * decision: a failed lookup is a miss.
  */
 @Injectable()
 export class DecisionCache {
   private readonly logger = new Logger('DecisionCache');
-  private readonly local: LRUCache<string, DecisionResult> | undefined;
+  private readonly local: LRUCache<string, CachedDecision> | undefined;
   private readonly lookups: Record<'local' | 'shared' | 'miss', Counter.Internal>;
   private readonly ttlSeconds: number;
 
@@ -76,21 +105,22 @@ export class DecisionCache {
     return this.local !== undefined;
   }
 
-  async get(key: string): Promise<DecisionResult | undefined> {
+  /** The decision cached for this request under this revision, if any. */
+  async get(key: DecisionKey, revision: number): Promise<CachedDecision | undefined> {
     if (!this.local) return undefined;
-    const local = this.local.get(key);
+    const local = this.local.get(key.local(revision));
     if (local) {
       this.lookups.local.inc();
       return local;
     }
     if (this.mode === 'distributed') {
       try {
-        const text = await this.shared.get(key);
+        const text = await this.shared.get(key.shared(revision));
         if (text !== undefined) {
-          const result = JSON.parse(text) as DecisionResult;
-          this.local.set(key, result);
+          const found = { result: JSON.parse(text) as DecisionResult, requestDigest: key.requestDigest };
+          this.local.set(key.local(revision), found);
           this.lookups.shared.inc();
-          return result;
+          return found;
         }
       } catch (error) {
         this.logger.warn(`shared decision cache lookup failed: ${String(error)}`);
@@ -101,13 +131,15 @@ export class DecisionCache {
   }
 
   /** Stores a decision; the shared write is not awaited by the caller's answer. */
-  set(key: string, result: DecisionResult): void {
+  set(key: DecisionKey, revision: number, result: DecisionResult): void {
     if (!this.local) return;
-    this.local.set(key, result);
+    this.local.set(key.local(revision), { result, requestDigest: key.requestDigest });
     if (this.mode === 'distributed') {
-      this.shared.set(key, JSON.stringify(result), this.ttlSeconds).catch((error: unknown) => {
-        this.logger.warn(`shared decision cache write failed: ${String(error)}`);
-      });
+      this.shared
+        .set(key.shared(revision), JSON.stringify(result), this.ttlSeconds)
+        .catch((error: unknown) => {
+          this.logger.warn(`shared decision cache write failed: ${String(error)}`);
+        });
     }
   }
 }

@@ -1,14 +1,14 @@
-import { hash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Principal } from '@zt/auth';
 import { APP_CONFIG, AppConfig } from '@zt/config';
-import { canonicalJson, DirectoryPrincipal } from '@zt/contracts';
+import type { DirectoryPrincipal } from '@zt/contracts';
 import { ProblemError, validationProblem } from '@zt/http';
 import type { DecisionRequest, DecisionResult } from '@zt/policy-engine';
 import { DecisionLogPublisher } from '../decision-log/decision-log.publisher';
 import type { DecisionCall } from './decision-call';
-import { DecisionCache, decisionCacheKey, decisionDigest } from './decision-cache';
+import { DecisionCache, DecisionKey } from './decision-cache';
 import { DecisionMetrics } from './decision-metrics';
 import { RateLimiter } from './rate-limiter';
 import {
@@ -134,27 +134,26 @@ export class DecisionsService {
     const device = deviceId === undefined ? undefined : await this.devices.get(deviceId);
     const now = new Date();
     const request = withDeviceFacts(withSubject, device, now);
-    const requestDigest = hash('sha256', canonicalJson(request), 'hex');
-    const digest = decisionDigest(requestDigest, device, now, request.context?.time !== undefined);
+    const key = new DecisionKey(request, device, now);
     const asked = this.state.revision;
-    const cached = await this.cache.get(decisionCacheKey(digest, asked));
+    const cached = await this.cache.get(key, asked);
     // Read after the last await: the revision answered is the one the result was decided on, and
     // a cached decision of a revision that moved on meanwhile is not served.
     const revision = this.state.revision;
     const hit = asked === revision ? cached : undefined;
     const result =
-      hit ??
+      hit?.result ??
       applyRestriction(
         this.state.policies.evaluate(request),
         deviceRestriction(request, device, this.config.DEVICE_RISK_RESTRICTION, now),
       );
-    if (!hit) this.cache.set(decisionCacheKey(digest, revision), result);
+    if (!hit) this.cache.set(key, revision, result);
     const decisionId = randomUUID();
     const latencyMs = performance.now() - started;
     this.metrics.observe(result.decision, hit !== undefined, latencyMs / 1000);
     const logged = this.log.record({
       decisionId,
-      requestDigest,
+      requestDigest: hit?.requestDigest ?? key.requestDigest,
       decision: result.decision,
       subject: request.subject.id,
       action: request.action,
