@@ -54,7 +54,7 @@ function httpReport(r, meta) {
     closed('decision API, cached, allow decisions not logged', r.cachedUnlogged),
     closed('decision API, uncached (one run)', r.uncached),
     '',
-    `| open loop at ${r.openLoop.rate}/s (70% of the cached maximum) | requests/s | p50 ms | p99 ms | p99.9 ms | max ms | failed |`,
+    `| open loop at ${r.openLoop.rate}/s (70% of the cached maximum of ${r.openLoop.referenceRps}/s measured just before) | requests/s | p50 ms | p99 ms | p99.9 ms | max ms | failed |`,
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
     open('decision API, cached', r.openLoop),
     open('bare Fastify handler, same rate', r.openLoopBare),
