@@ -120,7 +120,10 @@ const ROUND = { minCalls: 20000, minMs: 300, maxMs: 3000 };
 
 async function main() {
   const memoryBefore = memoryLatency();
-  const built = SIZES.map((n) => ({ n, reqs: workload.requests(n), ...buildOurs(n, workload.requests(n)) }));
+  const built = SIZES.map((n) => {
+    const reqs = workload.requests(n);
+    return { n, reqs, ...buildOurs(n, reqs) };
+  });
   const uniform = built.map(() => []);
   const zipf = built.map(() => []);
   for (let round = 0; round < ROUNDS; round++) {
