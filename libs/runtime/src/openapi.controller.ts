@@ -13,7 +13,7 @@ import {
 import type { FastifyReply } from 'fastify';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
-import { Public, PUBLIC_KEY } from '@zt/auth';
+import { Public, routeRequirements } from '@zt/auth';
 import {
   API_OPERATION_KEY,
   ApiOperation,
@@ -56,7 +56,7 @@ export class OpenApiController {
     ): DocumentedRoute => ({
       method,
       path,
-      isPublic: this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, [handler, controller]) ?? false,
+      isPublic: routeRequirements(this.reflector, [handler, controller]).isPublic,
       spec: this.reflector.get<ApiOperationSpec | undefined>(API_OPERATION_KEY, handler),
     });
     const routes: DocumentedRoute[] = [];

@@ -29,6 +29,7 @@ export class DecisionKey {
   private readonly minute: string;
   private readonly text: string;
   private digest: string | undefined;
+  private sharedSuffix: string | undefined;
 
   constructor(
     private readonly request: DecisionRequest,
@@ -54,8 +55,11 @@ export class DecisionKey {
 
   /** The key in the shared cache under a revision. */
   shared(revision: number): string {
-    const device = this.device ? hash('sha256', canonicalJson(this.device), 'base64url') : '-';
-    return `decision:${revision}:${this.minute}:${device}:${this.requestDigest}`;
+    // A miss asks for it in the lookup and again to store: the digests are computed once.
+    this.sharedSuffix ??= `${this.minute}:${
+      this.device ? hash('sha256', canonicalJson(this.device), 'base64url') : '-'
+    }:${this.requestDigest}`;
+    return `decision:${revision}:${this.sharedSuffix}`;
   }
 }
 

@@ -11,7 +11,7 @@ const EFFECTS: readonly Effect[] = ['allow', 'deny', 'require_mfa', 'isolate'];
  */
 @Injectable()
 export class DecisionMetrics {
-  private readonly counts: Map<string, Counter.Internal>;
+  private readonly counts: Record<'cached' | 'evaluated', Record<Effect, Counter.Internal>>;
   private readonly duration: Histogram;
 
   constructor(@Inject(Registry) metrics: Registry) {
@@ -21,11 +21,12 @@ export class DecisionMetrics {
       labelNames: ['decision', 'cached'],
       registers: [metrics],
     });
-    this.counts = new Map(
-      EFFECTS.flatMap((effect) =>
-        ['true', 'false'].map((cached) => [`${effect}:${cached}`, decisions.labels(effect, cached)] as const),
-      ),
-    );
+    const children = (cached: string) =>
+      Object.fromEntries(EFFECTS.map((effect) => [effect, decisions.labels(effect, cached)])) as Record<
+        Effect,
+        Counter.Internal
+      >;
+    this.counts = { cached: children('true'), evaluated: children('false') };
     this.duration = new Histogram({
       name: 'zt_decision_duration_seconds',
       help: 'Time to decide a request, from its validation to its answer (waits for a newer revision excluded).',
@@ -36,7 +37,7 @@ export class DecisionMetrics {
 
   /** Counts one decision and its duration. */
   observe(decision: Effect, cached: boolean, seconds: number): void {
-    this.counts.get(`${decision}:${cached}`)?.inc();
+    this.counts[cached ? 'cached' : 'evaluated'][decision].inc();
     this.duration.observe(seconds);
   }
 }
