@@ -33,7 +33,8 @@ const POSTURE_FLAGS: Record<string, keyof DeviceChecks> = {
   edr: 'edrInstalled',
 };
 
-function postureSatisfies(posture: string | DeviceChecks | undefined, word: string): boolean {
+/** Whether the device posture (a word or a seed 001 posture object) satisfies a posture word. */
+export function postureSatisfies(posture: string | DeviceChecks | undefined, word: string): boolean {
   if (typeof posture === 'string') return posture === word;
   if (!posture) return false;
   const flag = POSTURE_FLAGS[word];

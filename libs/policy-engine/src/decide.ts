@@ -22,17 +22,21 @@ export function decide(
   // that session the policy allows (it reads "allow, with MFA").
   const stepUpDone = usedMfa(request);
   const outcomes: CandidateOutcome[] = [];
+  // The policies behind the outcomes, index for index (for their session limits).
+  const evaluated: CompiledPolicy[] = [];
   for (const compiled of candidates) {
     if (compiled.enforcementMode === 'disabled') continue;
     const failed = firstFailure(compiled, request, now);
-    outcomes.push({
+    const outcome: CandidateOutcome = {
       id: compiled.id,
       version: compiled.version,
       effect: compiled.effect === 'require_mfa' && stepUpDone ? 'allow' : compiled.effect,
       enforcementMode: compiled.enforcementMode,
       applies: failed === undefined,
-      ...(failed ? { failed } : {}),
-    });
+    };
+    if (failed) outcome.failed = failed;
+    outcomes.push(outcome);
+    evaluated.push(compiled);
   }
   const enforced = outcomes.filter((c) => c.applies && c.enforcementMode === 'enforce');
   const decision = EFFECT_PRECEDENCE.find((e) => enforced.some((c) => c.effect === e));
@@ -42,9 +46,9 @@ export function decide(
   const reasons = decision
     ? deciding.map((c) => `${decision} by policy ${c.id} v${c.version}`)
     : ['no policy applies: denied by default'];
-  reasons.push(
-    ...failures.map((c) => `policy ${c.id} v${c.version} (${c.effect}) does not apply: ${c.failed?.admin}`),
-  );
+  for (const c of failures) {
+    reasons.push(`policy ${c.id} v${c.version} (${c.effect}) does not apply: ${c.failed?.admin}`);
+  }
   const userReasons = decision
     ? [USER_WORDS[decision]]
     : failures.length > 0
@@ -56,10 +60,10 @@ export function decide(
 
   const obligations: Obligation[] = [];
   if (decision === 'allow' || decision === 'isolate') {
-    for (const c of deciding) {
-      const session = candidates.find((p) => p.id === c.id)?.session;
-      if (session) obligations.push({ type: 'session', policyId: c.id, ...session });
-    }
+    outcomes.forEach((c, i) => {
+      const { session } = evaluated[i];
+      if (session && deciding.includes(c)) obligations.push({ type: 'session', policyId: c.id, ...session });
+    });
   }
   return {
     decision: decision ?? 'deny',

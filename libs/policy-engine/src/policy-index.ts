@@ -39,6 +39,12 @@ function keysOf(compiled: CompiledPolicy): { actions: string[]; prefixes: string
   };
 }
 
+/** What the index offers for a request; see PolicyIndex.candidates. */
+export interface Candidates {
+  policies: Iterable<CompiledPolicy>;
+  viaPrefix: boolean;
+}
+
 /** Below this many candidates, narrowing further costs more than checking them. */
 const SMALL = 8;
 
@@ -69,7 +75,8 @@ function subjectKeys(request: DecisionRequest): string[] {
 /**
  * Indexes policies by action, by the literal prefix of each resource glob, and by subject, so a
  * request only looks at policies that can match it along the most selective dimension. The
- * index is a pre-filter: every candidate is still checked in full.
+ * index is a pre-filter: every candidate is still checked, except for what the prefix lookup
+ * itself proved (that the id starts with the literal prefix of the policy's one resource glob).
  */
 export class PolicyIndex {
   private readonly byAction: Buckets = new Map();
@@ -90,13 +97,17 @@ export class PolicyIndex {
     keys.prefixes.forEach((k) => this.byPrefix.remove(k, compiled));
   }
 
-  /** Every policy that may match the request (a superset), in no particular order. */
-  candidates(request: DecisionRequest): Iterable<CompiledPolicy> {
+  /**
+   * Every policy that may match the request (a superset, in no particular order), and whether
+   * they were found by resource prefix: then each was found under a literal prefix of one of its
+   * resource globs that starts the request's resource id (see `targets`).
+   */
+  candidates(request: DecisionRequest): Candidates {
     // The resource prefix is nearly always the most selective dimension; when it already
     // narrows the field to a handful, the other dimensions are not worth computing.
     const byResource = this.byPrefix.lookup(request.resource.id);
     const resourceSize = sizeOf(byResource);
-    if (resourceSize <= SMALL) return union(byResource);
+    if (resourceSize <= SMALL) return { policies: union(byResource), viaPrefix: true };
     const byAction = [this.byAction.get(request.action), this.byAction.get('*')].filter(isBucket);
     const bySubject = subjectKeys(request)
       .map((k) => this.bySubject.get(k))
@@ -107,6 +118,6 @@ export class PolicyIndex {
       const size = sizeOf(sets);
       if (size < bestSize) [best, bestSize] = [sets, size];
     }
-    return union(best);
+    return { policies: union(best), viaPrefix: best === byResource };
   }
 }

@@ -5,6 +5,7 @@ import type {
   DecisionRequest,
   Effect,
   EnforcementMode,
+  ResourceMatcher,
   SubjectMatcher,
 } from './model';
 import { PolicySet } from './policy-set';
@@ -13,6 +14,8 @@ import { PolicySet } from './policy-set';
 const IDS = ['alice', 'bob', 'carol'];
 const GROUPS = ['eng', 'ops'];
 const ACTIONS = ['read', 'write', 'admin'];
+// Ids that start with an exact pattern but go on (`k8s.prod` / `k8s.prod.eu`): the index proves
+// the prefix, and only the length tells them apart.
 // Resource ids and patterns with every separator the index splits on (. / :), prefixes that end
 // inside a segment (`gitlab.re*`, `k8s*`), empty segments and `?`, so the index's prefix tree is
 // exercised at every kind of node.
@@ -21,6 +24,8 @@ const RESOURCES = [
   'gitlab.repo.b',
   'gitlab.release',
   'k8s.prod',
+  'k8s.prod.eu',
+  'k8s.prodx',
   'k8s.dev',
   'k8sx',
   'bq.sales',
@@ -49,6 +54,9 @@ const subject: fc.Arbitrary<SubjectMatcher> = fc.oneof(
   fc.constant<SubjectMatcher>({ kind: 'any' }),
   fc.constantFrom(...IDS).map((value): SubjectMatcher => ({ kind: 'user', value })),
   fc.constantFrom(...GROUPS).map((value): SubjectMatcher => ({ kind: 'group', value })),
+  fc.constantFrom(...GROUPS).map((value): SubjectMatcher => ({ kind: 'role', value })),
+  fc.constantFrom(...IDS).map((value): SubjectMatcher => ({ kind: 'service', value })),
+  fc.constantFrom(...IDS).map((value): SubjectMatcher => ({ kind: 'user', value, identityProvider: 'okta' })),
 );
 
 const condition: fc.Arbitrary<Condition> = fc.oneof(
@@ -57,6 +65,10 @@ const condition: fc.Arbitrary<Condition> = fc.oneof(
     .map((p): Condition => ({ kind: 'device_posture', postures: [p] })),
   fc.integer({ min: 0, max: 100 }).map((max): Condition => ({ kind: 'risk_max', max })),
   fc.constantFrom('US', 'DE').map((c): Condition => ({ kind: 'location', countries: [c] })),
+  fc.constant<Condition>({ kind: 'location', countries: ['DE', 'FR'], set: 'SOME' }),
+  fc.boolean().map((required): Condition => ({ kind: 'mfa', required })),
+  fc.constant<Condition>({ kind: 'device_posture', postures: ['compliant', 'managed'] }),
+  fc.constant<Condition>({ kind: 'authentication_strength', minimum: 'mfa' }),
 );
 
 const policy = (id: string): fc.Arbitrary<CanonicalPolicy> =>
@@ -66,6 +78,15 @@ const policy = (id: string): fc.Arbitrary<CanonicalPolicy> =>
       enforcementMode: fc.constantFrom<EnforcementMode>('enforce', 'enforce', 'audit', 'disabled'),
       subjects: fc.array(subject, { minLength: 1, maxLength: 2 }),
       patterns: fc.uniqueArray(fc.constantFrom(...PATTERNS), { minLength: 1, maxLength: 3 }),
+      // Typed, per-resource actions or ports: the general (not inlined) target check.
+      resourceDetail: fc.constantFrom<Partial<ResourceMatcher>>(
+        {},
+        {},
+        {},
+        { type: 'repo' },
+        { actions: ['admin'] },
+        { ports: [443] },
+      ),
       actions: fc.oneof(
         fc.constant(['*']),
         fc.uniqueArray(fc.constantFrom(...ACTIONS), { minLength: 1, maxLength: 2 }),
@@ -79,7 +100,7 @@ const policy = (id: string): fc.Arbitrary<CanonicalPolicy> =>
       effect: p.effect,
       enforcementMode: p.enforcementMode,
       subjects: p.subjects,
-      resources: p.patterns.map((pattern) => ({ pattern })),
+      resources: p.patterns.map((pattern) => ({ pattern, ...p.resourceDetail })),
       actions: [...p.actions],
       conditions: p.conditions,
       sourceFormat: 'zt' as const,
@@ -90,13 +111,29 @@ const policies = fc
   .chain((n) => fc.tuple(...Array.from({ length: n }, (_, i) => policy(`p${String(i).padStart(2, '0')}`))));
 
 const request: fc.Arbitrary<DecisionRequest> = fc.record({
-  subject: fc.record({ id: fc.constantFrom(...IDS), groups: fc.subarray(GROUPS) }),
+  subject: fc.record(
+    {
+      id: fc.constantFrom(...IDS),
+      type: fc.constantFrom('user', 'service'),
+      groups: fc.subarray(GROUPS),
+      roles: fc.subarray(GROUPS),
+      attributes: fc.record({ identity_provider: fc.constantFrom('okta', 'entra') }),
+    },
+    { requiredKeys: ['id'] },
+  ),
   action: fc.constantFrom(...ACTIONS, 'delete'),
-  resource: fc.record({ id: fc.constantFrom(...RESOURCES) }),
+  resource: fc.record(
+    {
+      id: fc.constantFrom(...RESOURCES),
+      type: fc.constantFrom('repo', 'cluster'),
+      attributes: fc.record({ port: fc.constantFrom(443, 22) }),
+    },
+    { requiredKeys: ['id'] },
+  ),
   context: fc.record({
     device: fc.record({ posture: fc.constantFrom('compliant', 'unmanaged') }),
     risk_score: fc.integer({ min: 0, max: 100 }),
-    country: fc.constantFrom('US', 'DE', 'FR'),
+    country: fc.constantFrom('US', 'DE', 'FR', 'de'),
     amr: fc.constantFrom(['pwd'], ['pwd', 'mfa']),
   }),
 });
@@ -108,6 +145,44 @@ function setOf(list: CanonicalPolicy[]): PolicySet {
 }
 
 const RUNS = { numRuns: 400 };
+
+const plain = (id: string, pattern: string, actions = ['*']): CanonicalPolicy => ({
+  id,
+  version: 1,
+  name: id,
+  effect: 'allow',
+  enforcementMode: 'enforce',
+  subjects: [{ kind: 'any' }],
+  resources: [{ pattern }],
+  actions,
+  conditions: [],
+  sourceFormat: 'zt',
+});
+
+describe('index shortcuts', () => {
+  it('a policy found under its glob literal prefix matches exactly the ids a full glob check does', () => {
+    for (const pattern of [...PATTERNS, 'k8s.prod?', 'k8s.*.eu', '*eu']) {
+      const set = setOf([plain('p', pattern)]);
+      for (const id of [...RESOURCES, 'k8s.pro', 'k8s.prod?', 'k8s.x.eu']) {
+        const req: DecisionRequest = { subject: { id: 'alice' }, action: 'read', resource: { id } };
+        expect([pattern, id, set.evaluate(req)]).toEqual([pattern, id, set.evaluateByScan(req)]);
+      }
+    }
+  });
+
+  it('checks actions by name once the set names more actions than it has bits for', () => {
+    const names = Array.from({ length: 40 }, (_, i) => `action${i}`);
+    const set = setOf(names.map((name, i) => plain(`p${i}`, `svc${i}.*`, [name, 'read'])));
+    for (const [i, name] of names.entries()) {
+      for (const action of [name, 'read', names[(i + 1) % names.length], 'unknown']) {
+        const req: DecisionRequest = { subject: { id: 'alice' }, action, resource: { id: `svc${i}.x` } };
+        const expected = action === name || action === 'read' ? 'allow' : 'deny';
+        expect([i, action, set.evaluate(req).decision]).toEqual([i, action, expected]);
+        expect(set.evaluate(req)).toEqual(set.evaluateByScan(req));
+      }
+    }
+  });
+});
 
 describe('policy set properties', () => {
   it('the indexed evaluation always equals a scan of every policy, and never throws', () => {

@@ -2,6 +2,7 @@ import { compilePolicy, CompiledPolicy, targets } from './compiled-policy';
 import { decide } from './decide';
 import type { CanonicalPolicy, DecisionRequest, DecisionResult, EngineOptions } from './model';
 import { PolicyIndex } from './policy-index';
+import { Vocabulary } from './vocabulary';
 
 const byId = (a: CompiledPolicy, b: CompiledPolicy) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
@@ -13,6 +14,7 @@ const byId = (a: CompiledPolicy, b: CompiledPolicy) => (a.id < b.id ? -1 : a.id 
 export class PolicySet {
   private readonly compiled = new Map<string, CompiledPolicy>();
   private readonly index = new PolicyIndex();
+  private readonly vocabulary = new Vocabulary();
   private readonly now: () => Date;
 
   constructor(readonly options: EngineOptions = {}) {
@@ -35,7 +37,7 @@ export class PolicySet {
   /** Adds or replaces a policy. */
   upsert(policy: CanonicalPolicy): void {
     this.remove(policy.id);
-    const compiled = compilePolicy(policy);
+    const compiled = compilePolicy(policy, this.vocabulary);
     this.compiled.set(policy.id, compiled);
     this.index.add(compiled);
   }
@@ -50,16 +52,19 @@ export class PolicySet {
 
   /** Decides a request: deny > isolate > require_mfa > allow; nothing applies means deny. */
   evaluate(request: DecisionRequest): DecisionResult {
+    const bit = this.vocabulary.actionBit(request.action);
+    const { policies, viaPrefix } = this.index.candidates(request);
     const candidates: CompiledPolicy[] = [];
-    for (const compiled of this.index.candidates(request)) {
-      if (targets(compiled, request)) candidates.push(compiled);
+    for (const compiled of policies) {
+      if (targets(compiled, request, bit, viaPrefix)) candidates.push(compiled);
     }
     return decide(candidates.sort(byId), request, this.now);
   }
 
   /** The same decision by scanning every policy; the reference the index is tested against. */
   evaluateByScan(request: DecisionRequest): DecisionResult {
-    const candidates = [...this.compiled.values()].filter((c) => targets(c, request));
+    const bit = this.vocabulary.actionBit(request.action);
+    const candidates = [...this.compiled.values()].filter((c) => targets(c, request, bit, false));
     return decide(candidates.sort(byId), request, this.now);
   }
 }

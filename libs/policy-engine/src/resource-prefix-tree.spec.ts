@@ -31,6 +31,23 @@ describe('resource prefix tree', () => {
     expect(tree.lookup('svc1.secret-data')).toEqual([]);
   });
 
+  it('keeps a tail and a segment of the same text apart, and single entries through adds and removes', () => {
+    const tree = new ResourcePrefixTree<string>();
+    tree.add('svc1.ab', 'tail');
+    tree.add('svc1.ab.', 'segment');
+    expect(found(tree, 'svc1.ab.x')).toEqual(['segment', 'tail']);
+    expect(found(tree, 'svc1.abc')).toEqual(['tail']);
+    tree.add('svc1.ab.', 'second');
+    tree.add('svc1.ab.x', 'deeper');
+    expect(found(tree, 'svc1.ab.x')).toEqual(['deeper', 'second', 'segment', 'tail']);
+    tree.remove('svc1.ab.', 'segment');
+    tree.remove('svc1.ab.x', 'deeper');
+    tree.remove('svc1.ab', 'tail');
+    expect(tree.lookup('svc1.ab.x')).toEqual([['second']]);
+    tree.remove('svc1.ab.', 'second');
+    expect(tree.lookup('svc1.ab.x')).toEqual([]);
+  });
+
   it('answers exactly the entries whose prefix starts the id, after any adds and removes', () => {
     const alphabet = fc.constantFrom('a', 'b', '.', '/', ':');
     const text = fc.array(alphabet, { maxLength: 6 }).map((chars) => chars.join(''));

@@ -3,14 +3,16 @@
  * entries there are. Resource ids are hierarchical (`bigquery.dataset.sales`,
  * `arn:aws:s3:::bucket/key`, `https://api/v1/payments`), so prefixes are stored in a tree of
  * segments, each segment ending with a separator (`bigquery.`, `dataset.`); whatever follows
- * the last separator of a prefix (its tail, `sal` of `bigquery.dataset.sal`) is kept at the node
- * of its segments. A lookup walks the id's segments from the root and, at each node it reaches,
- * collects the entries without a tail and those whose tail starts the id's next segment.
+ * the last separator of a prefix (its tail, `sal` of `bigquery.dataset.sal`) is a leaf under the
+ * node of its segments. Segments end with a separator and tails have none, so both share one map
+ * per node. A lookup walks the id's segments from the root and, at each node it reaches,
+ * collects the entries ending there and those whose tail starts the id's next segment.
  *
- * Compared with one map keyed by prefix, probed once per distinct prefix length (what this
- * replaced), a lookup costs one probe per segment of the id the tree actually has, plus one per
- * distinct tail length at the nodes it passes: with 100,000 policies on `svc<n>.*`, two probes
- * instead of twelve, each in a small map or one large one.
+ * A lookup costs one probe per segment of the id the tree actually has, plus one per distinct
+ * tail length at the nodes it passes. With 100,000 policies those probes, and every object they
+ * lead to, are likely cache misses, so a slot that holds a single entry and nothing below it
+ * (most of them: `svc<n>.*` in the benchmark) is the entry itself rather than a node holding an
+ * array holding it.
  */
 
 /** A resource id character that ends a segment. */
@@ -24,51 +26,39 @@ function nextSeparator(text: string, from: number): number {
   return -1;
 }
 
+const isTail = (key: string) => !isSeparator(key.charCodeAt(key.length - 1));
+
+/** What a key of a node leads to: a node, or the one entry of a node that would hold only it. */
+type Slot<T> = PrefixNode<T> | T;
+
 class PrefixNode<T> {
-  /** Entries whose prefix ends exactly at this node (no tail). */
+  /** Entries whose prefix ends exactly at this node. */
   here: T[] | undefined;
-  /** Entries by their tail (text after this node, without separators). */
-  tails: Map<string, T[]> | undefined;
-  /** Distinct tail lengths, ascending, with how many tails have each. */
-  tailLengths: number[] = [];
+  /** Slots by segment (separator included) or by tail (text after this node, no separator). */
+  children: Map<string, Slot<T>> | undefined;
+  /** Distinct tail lengths among the keys, ascending. */
+  tailLengths: readonly number[] = [];
   private tailLengthCounts: Map<number, number> | undefined;
-  /** Child nodes by segment, the separator included. */
-  children: Map<string, PrefixNode<T>> | undefined;
 
   get isEmpty(): boolean {
-    return this.here === undefined && this.tails === undefined && this.children === undefined;
+    return this.here === undefined && this.children === undefined;
   }
 
-  add(tail: string, entry: T): void {
-    if (tail === '') {
-      (this.here ??= []).push(entry);
-      return;
-    }
-    this.tails ??= new Map();
-    const bucket = this.tails.get(tail);
-    if (bucket) {
-      bucket.push(entry);
-      return;
-    }
-    this.tails.set(tail, [entry]);
-    this.countTailLength(tail.length, 1);
+  /** The single entry this node could be replaced by, if it holds one entry and nothing else. */
+  get single(): T | undefined {
+    return this.children === undefined && this.here?.length === 1 ? this.here[0] : undefined;
   }
 
-  /** Removes one entry; whether it was there. */
-  remove(tail: string, entry: T): boolean {
-    if (tail === '') {
-      if (!this.here || !removeFrom(this.here, entry)) return false;
-      if (this.here.length === 0) this.here = undefined;
-      return true;
-    }
-    const bucket = this.tails?.get(tail);
-    if (!bucket || !removeFrom(bucket, entry)) return false;
-    if (bucket.length === 0) {
-      this.tails?.delete(tail);
-      this.countTailLength(tail.length, -1);
-      if (this.tails?.size === 0) this.tails = undefined;
-    }
-    return true;
+  setChild(key: string, slot: Slot<T>): void {
+    this.children ??= new Map();
+    if (!this.children.has(key) && isTail(key)) this.countTailLength(key.length, 1);
+    this.children.set(key, slot);
+  }
+
+  deleteChild(key: string): void {
+    if (!this.children?.delete(key)) return;
+    if (isTail(key)) this.countTailLength(key.length, -1);
+    if (this.children.size === 0) this.children = undefined;
   }
 
   private countTailLength(length: number, delta: number): void {
@@ -81,22 +71,16 @@ class PrefixNode<T> {
   }
 }
 
-function removeFrom<T>(list: T[], entry: T): boolean {
-  const at = list.indexOf(entry);
-  if (at < 0) return false;
-  list.splice(at, 1);
-  return true;
-}
-
-/** A prefix split into its separator-terminated segments and the tail after the last one. */
-function split(prefix: string): { segments: string[]; tail: string } {
-  const segments: string[] = [];
+/** A prefix as the keys of its path: its separator-terminated segments, then its tail if any. */
+function keysOf(prefix: string): string[] {
+  const keys: string[] = [];
   let start = 0;
   for (let end = nextSeparator(prefix, 0); end !== -1; end = nextSeparator(prefix, start)) {
-    segments.push(prefix.slice(start, end + 1));
+    keys.push(prefix.slice(start, end + 1));
     start = end + 1;
   }
-  return { segments, tail: prefix.slice(start) };
+  if (start < prefix.length) keys.push(prefix.slice(start));
+  return keys;
 }
 
 /** Entries keyed by a literal prefix of resource ids; see the module comment. */
@@ -105,57 +89,93 @@ export class ResourcePrefixTree<T> {
 
   /** Adds an entry under a literal prefix (the empty prefix starts every id). */
   add(prefix: string, entry: T): void {
-    const { segments, tail } = split(prefix);
+    const keys = keysOf(prefix);
     let node = this.root;
-    for (const segment of segments) {
-      node.children ??= new Map();
-      let child = node.children.get(segment);
-      if (!child) {
-        child = new PrefixNode<T>();
-        node.children.set(segment, child);
+    for (const key of keys) {
+      const slot = node.children?.get(key);
+      if (slot instanceof PrefixNode) {
+        node = slot;
+        continue;
       }
+      const child = new PrefixNode<T>();
+      if (slot !== undefined) child.here = [slot];
+      node.setChild(key, child);
       node = child;
     }
-    node.add(tail, entry);
+    (node.here ??= []).push(entry);
+    this.compact(keys);
   }
 
   /** Removes an entry added under this prefix; nodes left empty are removed too. */
   remove(prefix: string, entry: T): void {
-    const { segments, tail } = split(prefix);
+    const keys = keysOf(prefix);
     const path: PrefixNode<T>[] = [this.root];
-    for (const segment of segments) {
-      const child = path[path.length - 1].children?.get(segment);
-      if (!child) return;
-      path.push(child);
+    for (const [depth, key] of keys.entries()) {
+      const slot = path[depth].children?.get(key);
+      if (slot === undefined) return;
+      if (!(slot instanceof PrefixNode)) {
+        // A bare entry stands for a node holding only it, so it can only be at the path's end.
+        if (depth < keys.length - 1 || slot !== entry) return;
+        path[depth].deleteChild(key);
+        this.prune(keys, path, depth);
+        return;
+      }
+      path.push(slot);
     }
-    if (!path[path.length - 1].remove(tail, entry)) return;
-    for (let depth = segments.length; depth > 0; depth--) {
-      const node = path[depth];
-      if (!node.isEmpty) break;
-      const parent = path[depth - 1];
-      parent.children?.delete(segments[depth - 1]);
-      if (parent.children?.size === 0) parent.children = undefined;
+    const node = path[keys.length];
+    const at = node.here?.indexOf(entry) ?? -1;
+    if (!node.here || at < 0) return;
+    node.here.splice(at, 1);
+    if (node.here.length === 0) node.here = undefined;
+    this.prune(keys, path, keys.length);
+  }
+
+  /** Removes the empty nodes of a path from `depth` up, then compacts what is left. */
+  private prune(keys: string[], path: PrefixNode<T>[], depth: number): void {
+    for (let d = depth; d > 0 && path[d].isEmpty; d--) path[d - 1].deleteChild(keys[d - 1]);
+    this.compact(keys);
+  }
+
+  /** Replaces each node on the prefix's path that holds a single entry by the entry itself. */
+  private compact(keys: string[]): void {
+    let node = this.root;
+    for (const key of keys) {
+      const slot = node.children?.get(key);
+      if (!(slot instanceof PrefixNode)) return;
+      const single = slot.single;
+      if (single !== undefined) {
+        node.setChild(key, single);
+        return;
+      }
+      node = slot;
     }
   }
 
-  /** The buckets of every entry whose prefix starts `id` (each bucket once). */
+  /** The buckets of every entry whose prefix starts `id`. */
   lookup(id: string): T[][] {
     const found: T[][] = [];
-    let node: PrefixNode<T> | undefined = this.root;
+    let node = this.root;
     let start = 0;
-    while (node) {
+    for (;;) {
       if (node.here) found.push(node.here);
+      const children = node.children;
+      if (!children) break;
       const end = nextSeparator(id, start);
-      if (node.tails) {
-        const segmentEnd = end === -1 ? id.length : end;
-        for (const length of node.tailLengths) {
-          if (start + length > segmentEnd) break;
-          const bucket = node.tails.get(id.slice(start, start + length));
-          if (bucket) found.push(bucket);
-        }
+      const segmentEnd = end === -1 ? id.length : end;
+      for (const length of node.tailLengths) {
+        if (start + length > segmentEnd) break;
+        const slot = children.get(id.slice(start, start + length));
+        if (slot instanceof PrefixNode) found.push(slot.here ?? []);
+        else if (slot !== undefined) found.push([slot]);
       }
-      if (end === -1 || !node.children) break;
-      node = node.children.get(id.slice(start, end + 1));
+      if (end === -1) break;
+      const next = children.get(id.slice(start, end + 1));
+      if (next === undefined) break;
+      if (!(next instanceof PrefixNode)) {
+        found.push([next]);
+        break;
+      }
+      node = next;
       start = end + 1;
     }
     return found;
