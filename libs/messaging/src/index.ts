@@ -1,4 +1,5 @@
 export * from './message-bus';
 export * from './in-process-bus';
 export * from './kafka-bus';
+export * from './kafka-producer-thread';
 export * from './messaging.module';

@@ -7,8 +7,16 @@ import {
   SINGLE_PARTITION_TOPICS,
   isCloudEvent,
 } from '@zt/contracts';
-import { Consumer, Kafka, logLevel, LogEntry, Partitioners, Producer } from 'kafkajs';
-import { MessageBus, OutgoingMessage, SubscriptionOptions } from './message-bus';
+import { Consumer, Kafka, Producer } from 'kafkajs';
+import { KafkaProducerThread } from './kafka-producer-thread';
+import { ALL_IN_SYNC_REPLICAS, kafkaClientConfig, kafkaRecord, PRODUCER_CONFIG } from './kafka-settings';
+import {
+  MessageBus,
+  OutgoingMessage,
+  PublisherHooks,
+  StreamPublisher,
+  SubscriptionOptions,
+} from './message-bus';
 
 /** How the Kafka bus connects and which topics it creates. */
 export interface KafkaBusOptions {
@@ -19,17 +27,7 @@ export interface KafkaBusOptions {
   replicationFactor: number;
 }
 
-const CONTENT_TYPE = 'application/cloudevents+json; charset=UTF-8';
 const JOIN_TIMEOUT_MS = 60_000;
-
-function kafkaLogger(logger: Logger) {
-  return () =>
-    ({ level, log }: LogEntry) => {
-      const text = `${log.message}${log.error ? `: ${String(log.error)}` : ''}`;
-      if (level === logLevel.ERROR) logger.error(text);
-      else if (level === logLevel.WARN) logger.warn(text);
-    };
-}
 
 /**
  * The distributed bus on Kafka (kafkajs). The producer waits for acks from all in-sync
@@ -45,23 +43,12 @@ export class KafkaBus extends MessageBus {
 
   constructor(private readonly options: KafkaBusOptions) {
     super();
-    this.kafka = new Kafka({
-      clientId: options.clientId,
-      brokers: options.brokers,
-      connectionTimeout: 5_000,
-      requestTimeout: 15_000,
-      retry: { initialRetryTime: 200, retries: 8 },
-      logLevel: logLevel.WARN,
-      logCreator: kafkaLogger(this.logger),
-    });
-    // One request in flight keeps a key's events in order across retries. The producer is not
-    // kafkajs's "idempotent" one: that needs unbounded retries, and a send must fail (and be
-    // retried by the outbox) rather than hang while Kafka is down. Consumers dedupe by event id.
-    this.producer = this.kafka.producer({
-      maxInFlightRequests: 1,
-      allowAutoTopicCreation: false,
-      createPartitioner: Partitioners.DefaultPartitioner,
-    });
+    this.kafka = new Kafka(
+      kafkaClientConfig(options, (level, text) =>
+        level === 'error' ? this.logger.error(text) : this.logger.warn(text),
+      ),
+    );
+    this.producer = this.kafka.producer(PRODUCER_CONFIG);
   }
 
   private topicName(topic: TopicName): string {
@@ -109,16 +96,18 @@ export class KafkaBus extends MessageBus {
     if (messages.length === 0) return;
     await this.producer.send({
       topic: this.topicName(topic),
-      acks: -1,
-      messages: messages.map(({ key, event }) => ({
-        key,
-        value: JSON.stringify(event),
-        headers: {
-          'content-type': CONTENT_TYPE,
-          ...(event.correlationid ? { 'x-correlation-id': event.correlationid } : {}),
-        },
-      })),
+      acks: ALL_IN_SYNC_REPLICAS,
+      messages: messages.map(kafkaRecord),
     });
+  }
+
+  /**
+   * A producer of its own in a worker thread: a high-volume stream's encoding, buffer copies and
+   * garbage stay off this event loop (and out of its pauses). The bus must be connected first:
+   * the thread's producer does not create topics.
+   */
+  override openPublisher(hooks: PublisherHooks = {}): StreamPublisher {
+    return new KafkaProducerThread({ ...this.options, clientId: `${this.options.clientId}-thread` }, hooks);
   }
 
   async subscribe(options: SubscriptionOptions): Promise<void> {

@@ -37,6 +37,25 @@ export interface SubscriptionOptions {
   onSkipped?: (info: DeliveryInfo) => void;
 }
 
+/** What a stream publisher reports about itself while it runs. */
+export interface PublisherHooks {
+  /**
+   * A publisher's worker thread stopped unexpectedly; what it had not confirmed was rejected (so
+   * its caller retries it) and a new thread starts on the next publish.
+   */
+  onThreadExit?: (reason: string) => void;
+}
+
+/** A publisher of its own for one high-volume stream, closed by whoever opened it. */
+export interface StreamPublisher {
+  /** Where encoding and sending run: the caller's event loop, or a worker thread. */
+  readonly runsOn: 'event-loop' | 'worker-thread';
+  /** Publishes to one topic; resolves when the bus has accepted the messages durably. */
+  publish(topic: TopicName, messages: OutgoingMessage[]): Promise<void>;
+  /** Finishes what was accepted, then releases the publisher; publishing afterwards fails. */
+  close(): Promise<void>;
+}
+
 /**
  * The messaging interface every service uses. Two implementations: Kafka (distributed) and an
  * in-process bus (standalone) with the same topic names, envelopes and delivery semantics.
@@ -56,4 +75,16 @@ export abstract class MessageBus {
   abstract isReady(): Promise<boolean>;
   /** Stops consumers and producers, letting in-flight handlers finish. */
   abstract close(): Promise<void>;
+
+  /**
+   * A publisher for one high-volume stream (the decision log). Here the bus itself, on the
+   * caller's event loop; the Kafka bus gives the stream a producer in a worker thread.
+   */
+  openPublisher(_hooks: PublisherHooks = {}): StreamPublisher {
+    return {
+      runsOn: 'event-loop',
+      publish: (topic, messages) => this.publish(topic, messages),
+      close: () => Promise.resolve(),
+    };
+  }
 }

@@ -1,6 +1,6 @@
 import { loadConfig } from '@zt/config';
 import type { DecisionBatchData, DecisionLogData, TopicName } from '@zt/contracts';
-import { InProcessBus, MessageBus, OutgoingMessage } from '@zt/messaging';
+import { InProcessBus, MessageBus, OutgoingMessage, PublisherHooks, StreamPublisher } from '@zt/messaging';
 import { ReadinessRegistry } from '@zt/observability';
 import { Registry } from 'prom-client';
 import { DecisionLogPublisher } from './decision-log.publisher';
@@ -23,6 +23,23 @@ class StalledBus extends InProcessBus {
   /** The decisions published, unpacked from their batch messages. */
   get decisions(): DecisionLogData[] {
     return this.published.flatMap((m) => (m.event.data as DecisionBatchData).decisions);
+  }
+}
+
+/** A bus whose stream publisher runs on a worker thread that dies during the first send. */
+class ThreadLosingBus extends StalledBus {
+  override openPublisher(hooks: PublisherHooks = {}): StreamPublisher {
+    let lost = false;
+    return {
+      runsOn: 'worker-thread',
+      publish: (topic, messages) => {
+        if (lost) return this.publish(topic, messages);
+        lost = true;
+        hooks.onThreadExit?.('exit code 1');
+        return Promise.reject(new Error('the Kafka producer thread stopped: exit code 1'));
+      },
+      close: () => Promise.resolve(),
+    };
   }
 }
 
@@ -124,5 +141,18 @@ describe('DecisionLogPublisher', () => {
     expect(bus.decisions).toHaveLength(250);
     expect(bus.decisions[7]).toMatchObject({ decisionId: 'd7', correlationId: 'corr-7' });
     expect(Date.parse(bus.decisions[7].at ?? '')).not.toBeNaN();
+  });
+
+  it('keeps the batch a dead producer thread did not confirm, counts the loss and publishes it again', async () => {
+    const bus = new ThreadLosingBus();
+    bus.open();
+    const log = publisher(bus, { DECISION_LOG_BATCH: '1000' });
+    for (let i = 0; i < 3; i++) await log.record(data(i));
+    await log.flush();
+    expect(bus.decisions).toHaveLength(0);
+    expect(log.counts).toMatchObject({ published: 0, dropped: 0, failedPublishes: 1, threadRestarts: 1 });
+    await log.flush();
+    expect(bus.decisions.map((d) => d.decisionId)).toEqual(['d0', 'd1', 'd2']);
+    expect(log.counts).toMatchObject({ published: 3, dropped: 0, threadRestarts: 1 });
   });
 });

@@ -15,7 +15,7 @@ import {
   EventTypes,
   Topics,
 } from '@zt/contracts';
-import { MessageBus } from '@zt/messaging';
+import { MessageBus, StreamPublisher } from '@zt/messaging';
 import { ReadinessRegistry } from '@zt/observability';
 import { Counter, Gauge, Registry } from 'prom-client';
 
@@ -38,6 +38,11 @@ function redacted(value: string): string {
  * is bounded: when it is full the decision waits up to DECISION_LOG_BLOCK_MS for room
  * (`block`) or the record is dropped at once (`drop`). Nothing is dropped silently: drops are
  * counted in metrics and /readyz. A failed publish keeps the batch and retries it.
+ *
+ * The stream has a publisher of its own: on Kafka a producer in a worker thread, so that the
+ * producer's encoding and garbage do not take the decisions' event loop (nor lengthen their
+ * pauses); in-process (standalone) the bus itself. A worker thread that dies is counted, logged
+ * and replaced; the batch it had not confirmed stays here and is published again.
  */
 @Injectable()
 export class DecisionLogPublisher implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -46,10 +51,18 @@ export class DecisionLogPublisher implements OnApplicationBootstrap, BeforeAppli
   private roomWaiters: (() => void)[] = [];
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | null = null;
+  private publisher: StreamPublisher | undefined;
   private readonly redact: Set<Redactable>;
   private readonly outcomes: Record<'published' | 'dropped' | 'sampledOut', Counter.Internal>;
   private readonly buffered: Gauge;
-  private readonly totals = { published: 0, dropped: 0, sampledOut: 0, failedPublishes: 0 };
+  private readonly threadRestarts: Counter;
+  private readonly totals = {
+    published: 0,
+    dropped: 0,
+    sampledOut: 0,
+    failedPublishes: 0,
+    threadRestarts: 0,
+  };
   private lastError: string | undefined;
   private lastDropWarning = 0;
 
@@ -82,6 +95,11 @@ export class DecisionLogPublisher implements OnApplicationBootstrap, BeforeAppli
       registers: [metrics],
       collect: () => this.buffered.set(this.buffer.length),
     });
+    this.threadRestarts = new Counter({
+      name: 'zt_decision_log_thread_restarts_total',
+      help: 'Times the decision log producer thread stopped unexpectedly and was replaced.',
+      registers: [metrics],
+    });
   }
 
   onApplicationBootstrap(): void {
@@ -94,6 +112,7 @@ export class DecisionLogPublisher implements OnApplicationBootstrap, BeforeAppli
           buffered: this.buffer.length,
           capacity: this.config.DECISION_LOG_BUFFER,
           ...this.totals,
+          publishesFrom: this.stream.runsOn,
           ...(this.lastError ? { lastError: this.lastError } : {}),
         },
       }),
@@ -106,6 +125,7 @@ export class DecisionLogPublisher implements OnApplicationBootstrap, BeforeAppli
     // One last attempt for what is buffered; a bus that is unreachable cannot take it.
     await this.flush().catch(() => undefined);
     if (this.buffer.length > 0) this.drop(this.buffer.length, 'shutdown');
+    await this.publisher?.close();
   }
 
   /** Counts of what happened to decision log records, for tests and health. */
@@ -157,6 +177,18 @@ export class DecisionLogPublisher implements OnApplicationBootstrap, BeforeAppli
     });
   }
 
+  /** The stream's own publisher, opened on first use (a worker thread on Kafka). */
+  private get stream(): StreamPublisher {
+    this.publisher ??= this.bus.openPublisher({
+      onThreadExit: (reason) => {
+        this.totals.threadRestarts += 1;
+        this.threadRestarts.inc();
+        this.lastError = `producer thread stopped: ${reason}`;
+      },
+    });
+    return this.publisher;
+  }
+
   private enqueue(logged: DecisionLogData): void {
     this.buffer.push(logged);
     if (this.buffer.length >= this.config.DECISION_LOG_BATCH) void this.flush();
@@ -184,7 +216,7 @@ export class DecisionLogPublisher implements OnApplicationBootstrap, BeforeAppli
         messages.push({ key: event.id, event });
       }
       try {
-        await this.bus.publish(Topics.decisionLog, messages);
+        await this.stream.publish(Topics.decisionLog, messages);
       } catch (error) {
         this.totals.failedPublishes += 1;
         this.lastError = String(error);
