@@ -2,8 +2,9 @@
 // closed-loop maxima (bare, cached, cached without the decision log) are measured in
 // interleaved rounds and their medians compared, so that a machine whose speed drifts during
 // the run (a shared cloud VM) does not favour whichever was measured first. Then the uncached
-// maximum, and open-loop latency at 70% of the cached maximum, for the decision API and for
-// the bare handler at the same arrival rate (the floor this machine and generator impose).
+// maximum, and open-loop latency at 70% of the cached maximum, for the decision API with and
+// without its decision log and for the bare handler at the same arrival rate (the floor this
+// machine and generator impose).
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -144,6 +145,7 @@ async function runHttpBench() {
       return openLoop({ ...load, seconds: DURATION });
     };
     results.openLoop = { ...(await open(logged)), referenceRps: reference.rps };
+    results.openLoopUnlogged = await open(unlogged);
     results.openLoopBare = await open(bare);
   } finally {
     for (const server of started) await server.stop();
