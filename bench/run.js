@@ -30,16 +30,18 @@ async function main() {
     save('engine', engine);
     process.stdout.write(`${engineReport(engine, meta)}\n\n`);
   }
+  if (run.includes('http') || run.includes('propagation')) {
+    // Both run on the real Kafka, PostgreSQL and Redis; infra-up is idempotent.
+    execFileSync('bash', [path.join(__dirname, '..', 'scripts', 'infra-up.sh')], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+  }
   if (run.includes('http')) {
     const http = await runHttpBench();
     save('http', http);
     process.stdout.write(`${httpReport(http, meta)}\n\n`);
   }
   if (run.includes('propagation')) {
-    // Propagation runs on the real Kafka, PostgreSQL and Redis; infra-up is idempotent.
-    execFileSync('bash', [path.join(__dirname, '..', 'scripts', 'infra-up.sh')], {
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
     const propagation = await runPropagationBench();
     save('propagation', propagation);
     process.stdout.write(`${propagationReport(propagation, meta)}\n`);

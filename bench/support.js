@@ -69,9 +69,13 @@ function devToken(dataDir, sub, roles) {
   ).trim();
 }
 
-/** CPU time (user + system) a process has used so far, in milliseconds, from /proc (Linux). */
-function cpuMs(pid) {
-  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+/**
+ * CPU time (user + system) a process has used so far, in milliseconds, from /proc (Linux); with
+ * `mainThreadOnly`, only its main thread's (whose thread id is the pid).
+ */
+function cpuMs(pid, mainThreadOnly = false) {
+  const stat = mainThreadOnly ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`;
+  const fields = fs.readFileSync(stat, 'utf8').split(') ')[1].split(' ');
   return (Number(fields[11]) + Number(fields[12])) * (1000 / CLOCK_TICKS);
 }
 

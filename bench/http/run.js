@@ -9,7 +9,8 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const autocannon = require('autocannon');
-const { startProcess, devToken, cpuMs, startDistributedAdmin } = require('../support');
+const { ROOT, startProcess, devToken, cpuMs, startDistributedAdmin } = require('../support');
+const { brokerPid, corePlacement } = require('./cores');
 const { openLoop } = require('./open-loop');
 
 const DURATION = Number(process.env.BENCH_HTTP_SECONDS ?? 6);
@@ -27,9 +28,16 @@ function request(resourceId) {
   });
 }
 
-/** Closed-loop maximum of one server: requests/s, latency and its CPU per request. */
+/**
+ * Closed-loop maximum of one server: requests/s, latency, its CPU per request (all threads, and
+ * its request thread alone) and how busy the generator (this process) was: near 100% it, not the
+ * server, set the maximum.
+ */
 async function closedLoop(server, options) {
   const before = cpuMs(server.pid);
+  const beforeRequestThread = cpuMs(server.pid, true);
+  const beforeGenerator = cpuMs(process.pid);
+  const started = performance.now();
   const result = await new Promise((resolve, reject) => {
     autocannon(
       {
@@ -42,13 +50,16 @@ async function closedLoop(server, options) {
       (error, r) => (error ? reject(error) : resolve(r)),
     );
   });
+  const perRequestUs = (ms) => Math.round((ms * 1000) / Math.max(1, result.requests.total));
   return {
     rps: Math.round(result.requests.average),
     p50: result.latency.p50,
     p99: result.latency.p99,
     p999: result.latency.p99_9,
     failed: result.non2xx + result.errors + result.timeouts,
-    serverCpuUs: Math.round(((cpuMs(server.pid) - before) * 1000) / Math.max(1, result.requests.total)),
+    serverCpuUs: perRequestUs(cpuMs(server.pid) - before),
+    requestThreadCpuUs: perRequestUs(cpuMs(server.pid, true) - beforeRequestThread),
+    generatorBusy: Math.round((100 * (cpuMs(process.pid) - beforeGenerator)) / (performance.now() - started)),
   };
 }
 
@@ -117,6 +128,11 @@ async function runHttpBench() {
     started.push(logged);
     const unlogged = await startDecision(infra, pep, { DECISION_LOG_SAMPLE_RATE: '0' });
     started.push(unlogged);
+    // See cores.js.
+    const cores = corePlacement();
+    for (const pid of [process.pid, infra.admin.pid, brokerPid(ROOT)]) if (pid) cores.shared(pid);
+    for (const server of [bare, logged, unlogged]) cores.server(server.pid);
+    results.coresPlaced = cores.placed;
 
     const json = { 'content-type': 'application/json' };
     const auth = { ...json, authorization: `Bearer ${pep}` };
@@ -153,6 +169,7 @@ async function runHttpBench() {
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
   return {
+    coresPlaced: results.coresPlaced,
     durationSeconds: DURATION,
     rounds: ROUNDS,
     connections: CONNECTIONS,
