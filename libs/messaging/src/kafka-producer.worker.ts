@@ -12,8 +12,9 @@ const PRODUCER_THREAD_NICE = 10;
 if (!parentPort) throw new Error('kafka-producer.worker runs in a worker thread only');
 // On Linux a thread has a nice value of its own, and pid 0 names the calling thread: this one
 // yields the CPU to the request thread when cores are scarce, and only falls behind (its input
-// is buffered and bounded upstream) when the decisions themselves need every cycle.
-setPriority(0, PRODUCER_THREAD_NICE);
+// is buffered and bounded upstream) when the decisions themselves need every cycle. Elsewhere the
+// same call would lower the whole process, so it is left alone.
+if (process.platform === 'linux') setPriority(0, PRODUCER_THREAD_NICE);
 const port = parentPort;
 const reply = (message: FromProducerThread): void => port.postMessage(message);
 const kafka = new Kafka(
