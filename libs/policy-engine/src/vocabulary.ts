@@ -4,8 +4,9 @@ import type { CommonConditions } from './common-conditions';
  * The small vocabularies of a policy set (action names, posture words, country lists, common
  * condition combinations), shared by its compiled policies. With 100,000 policies, a string or
  * array held by each policy is one more object to fetch from main memory per candidate; one
- * shared copy per distinct value stays in the CPU's caches. Actions get a bit each, so a policy's actions are one number on the
- * compiled policy and checking the request's action against them reads no string at all.
+ * shared copy per distinct value stays in the CPU's caches. Actions get a bit each, so a
+ * policy's actions are one number on the compiled policy and checking the request's action
+ * against them reads no string at all.
  *
  * Entries are never removed (policies come and go; these values rarely do), so the tables are
  * capped: past the cap a value is simply not shared, which costs speed, never correctness.
