@@ -1,4 +1,4 @@
-import { postureSatisfies } from './conditions';
+import { countryAllowed, postureSatisfies, riskAllowed } from './conditions';
 import type { Condition, DecisionRequest } from './model';
 import { devicePosture, riskScore, usedMfa } from './request-facts';
 import type { Vocabulary } from './vocabulary';
@@ -68,13 +68,7 @@ export function commonConditionsHold(conditions: CommonConditions, request: Deci
     const posture = devicePosture(request);
     for (const word of postures) if (!postureSatisfies(posture, word)) return false;
   }
-  if (countries) {
-    const country = request.context?.country;
-    if (typeof country !== 'string' || !countries.includes(country.toUpperCase())) return false;
-  }
-  if (riskMax !== undefined) {
-    const risk = riskScore(request);
-    if (risk === undefined || risk > riskMax) return false;
-  }
+  if (countries && !countryAllowed(countries, request.context?.country)) return false;
+  if (riskMax !== undefined && !riskAllowed(riskScore(request), riskMax)) return false;
   return !conditions.mfaRequired || usedMfa(request);
 }

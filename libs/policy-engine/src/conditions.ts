@@ -43,6 +43,16 @@ export function postureSatisfies(posture: string | DeviceChecks | undefined, wor
   );
 }
 
+/** Whether the request comes from one of the countries (upper-case ISO 3166-1 alpha-2 codes). */
+export function countryAllowed(countries: readonly string[], country: unknown): boolean {
+  return typeof country === 'string' && countries.includes(country.toUpperCase());
+}
+
+/** Whether a known risk score is within the ceiling; an unknown score never is. */
+export function riskAllowed(risk: number | undefined, max: number): boolean {
+  return risk !== undefined && risk <= max;
+}
+
 /** Splits `macOS 14.2` into the OS name and its numeric version parts. */
 function osVersion(text: string): { name: string; parts: number[] } {
   const match = /^(.*?)\s*(\d+(?:\.\d+)*)\s*$/.exec(text.trim());
@@ -173,7 +183,7 @@ export function compileCondition(condition: Condition): ConditionCheck {
     case 'location':
       return (request) => {
         const country = request.context?.country;
-        return typeof country === 'string' && condition.countries.includes(country.toUpperCase())
+        return countryAllowed(condition.countries, country)
           ? undefined
           : fail(
               'location',
@@ -207,7 +217,7 @@ export function compileCondition(condition: Condition): ConditionCheck {
     case 'risk_max':
       return (request) => {
         const risk = riskScore(request);
-        return risk !== undefined && risk <= condition.max
+        return riskAllowed(risk, condition.max)
           ? undefined
           : fail(
               'risk_max',
