@@ -4,7 +4,7 @@ import { CloudEvent, createCloudEvent, DecisionBatchData, Topics } from '@zt/con
 import { KafkaBus, KafkaProducerThread } from '@zt/messaging';
 import { Consumer, Kafka, logLevel } from 'kafkajs';
 import { call, eventually } from '../support/http';
-import { INFRA, ServiceProcess, startServiceProcess } from '../support/distributed';
+import { INFRA, ServiceProcess, startServiceProcess, testKafkaBus } from '../support/distributed';
 import { startTestIssuer, TestIssuer } from '../support/test-issuer';
 
 // The compiled worker (test:integration builds first): jest runs the TypeScript sources, which
@@ -55,13 +55,7 @@ describe('Kafka producer thread on the real broker', () => {
   let reader: Consumer | undefined;
 
   beforeAll(async () => {
-    bus = new KafkaBus({
-      brokers: INFRA.kafkaBrokers.split(','),
-      clientId: 'producer-thread-it',
-      topicPrefix: prefix,
-      partitions: 3,
-      replicationFactor: 1,
-    });
+    bus = testKafkaBus('producer-thread-it', prefix);
     await bus.connect(); // creates the topics; the thread's producer does not
   });
 

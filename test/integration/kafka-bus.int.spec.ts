@@ -3,20 +3,14 @@ import { CloudEvent, createCloudEvent, Topics } from '@zt/contracts';
 import { KafkaBus } from '@zt/messaging';
 import { Kafka } from 'kafkajs';
 import { eventually } from '../support/http';
-import { INFRA } from '../support/distributed';
+import { INFRA, testKafkaBus } from '../support/distributed';
 
 describe('KafkaBus on the real broker', () => {
   const prefix = `it-bus-${randomBytes(4).toString('hex')}.`;
   let bus: KafkaBus;
 
   beforeAll(async () => {
-    bus = new KafkaBus({
-      brokers: INFRA.kafkaBrokers.split(','),
-      clientId: 'kafka-bus-it',
-      topicPrefix: prefix,
-      partitions: 3,
-      replicationFactor: 1,
-    });
+    bus = testKafkaBus('kafka-bus-it', prefix);
     await bus.connect();
   });
 

@@ -2,6 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { KafkaBus } from '@zt/messaging';
 import { Client } from 'pg';
 import { call, eventually } from './http';
 
@@ -13,6 +14,20 @@ export const INFRA = {
   kafkaBrokers: process.env.IT_KAFKA_BROKERS ?? '127.0.0.1:9092',
   redisUrl: process.env.IT_REDIS_URL ?? 'redis://127.0.0.1:6379',
 };
+
+/**
+ * A Kafka bus on the test broker, its topics under a prefix of the test's own (three partitions,
+ * one replica: the broker is a single node). Not connected yet.
+ */
+export function testKafkaBus(clientId: string, topicPrefix: string): KafkaBus {
+  return new KafkaBus({
+    brokers: INFRA.kafkaBrokers.split(','),
+    clientId,
+    topicPrefix,
+    partitions: 3,
+    replicationFactor: 1,
+  });
+}
 
 /** A free loopback port (the OS picks it). */
 export function freePort(): Promise<number> {
