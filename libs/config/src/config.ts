@@ -38,6 +38,9 @@ export const CONFIG_SPEC = {
     'Distributed: Redis URL for the decision cache and device state (required by decision).',
   ),
   REDIS_KEY_PREFIX: env.string('Prefix of every Redis key.', 'zt:'),
+  PUBLIC_BASE_URL: env.optionalUrl(
+    'Public base URL of this deployment (https in production), used in metadata documents; never taken from the Host header. Default http://HOST:PORT.',
+  ),
   JWKS_URL: env.optionalUrl('JWKS of the token issuer. Standalone defaults to its own dev issuer.'),
   DEV_ISSUER: env.boolean(
     'Run the development token issuer in this process (standalone: on unless JWKS_URL is set). Never in production.',
@@ -139,6 +142,10 @@ export const CONFIG_SPEC = {
   ),
   MODEL_ALLOWED_HOSTS: env.optionalList(
     'Device intelligence: host names a risk model_url may point at (guards against SSRF). Set it in production.',
+  ),
+  MODEL_ALLOW_PRIVATE_HOSTS: env.boolean(
+    'Device intelligence, distributed mode with MODEL_ALLOWED_HOSTS unset: allow model URLs on loopback, link-local, private ranges and cloud metadata names (standalone always allows them).',
+    false,
   ),
   MODEL_MAX_CONCURRENCY: env.integer('Device intelligence: risk model calls in flight at most.', 8, 1, 1000),
   MODEL_MAX_QUEUE: env.integer(

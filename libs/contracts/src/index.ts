@@ -6,3 +6,4 @@ export * from './canonical-json';
 export * from './audit-seal';
 export * from './audit-verification';
 export * from './json-object';
+export * from './untrusted-input';
