@@ -10,7 +10,7 @@ const ROOT = join(__dirname, '..', '..');
 
 /** Infrastructure of the machine that the integration tests require (never skipped). */
 export const INFRA = {
-  postgresAdminUrl: process.env.IT_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+  postgresAdminUrl: process.env.IT_POSTGRES_URL ?? 'postgres://postgres:postgres@127.0.0.1:5432/postgres',
   kafkaBrokers: process.env.IT_KAFKA_BROKERS ?? '127.0.0.1:9092',
   redisUrl: process.env.IT_REDIS_URL ?? 'redis://127.0.0.1:6379',
 };
