@@ -3,9 +3,8 @@ import { performance } from 'node:perf_hooks';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Principal } from '@zt/auth';
 import { APP_CONFIG, AppConfig } from '@zt/config';
-import type { DirectoryPrincipal } from '@zt/contracts';
 import { ProblemError, validationProblem } from '@zt/http';
-import type { DecisionRequest, DecisionResult } from '@zt/policy-engine';
+import type { DecisionResult } from '@zt/policy-engine';
 import { DecisionLogPublisher } from '../decision-log/decision-log.publisher';
 import type { DecisionCall } from './decision-call';
 import { DecisionCache, DecisionKey } from './decision-cache';
@@ -20,66 +19,20 @@ import {
 import { DeviceStateStore } from '../device-state/device-state.store';
 import { PolicyState } from '../policy-state/policy-state';
 import { decisionRequestErrors } from './decision-request.schema';
+import {
+  asksAboutItself,
+  assertMayAskAbout,
+  DecisionBody,
+  withDirectoryFacts,
+  withTokenFacts,
+} from './trust-model';
 
 /** The native decision answer: the engine's explained result plus id and revision. */
 export type DecisionResponse = DecisionResult & { decision_id: string; revision: number };
 
-/** A request as callers send it: the subject may be left to the token. */
-export type DecisionBody = Omit<DecisionRequest, 'subject'> & { subject?: DecisionRequest['subject'] };
+export type { DecisionBody } from './trust-model';
 
-/**
- * Completes a request with what the caller's token says when the request leaves it out: the
- * subject (sub, roles, groups), the device posture and the authentication methods.
- */
-export function withTokenFacts(request: DecisionBody, principal: Principal): DecisionRequest {
-  const context = { ...(request.context ?? {}) };
-  if (!request.subject) {
-    const device = (context.device ?? {}) as Record<string, unknown>;
-    if (principal.devicePosture !== undefined && device.posture === undefined) {
-      context.device = { ...device, posture: principal.devicePosture };
-    }
-    context.amr ??= principal.amr;
-  }
-  // Built member by member: V8 (Node 20) copies `{ ...request, subject }` slowly when the spread
-  // adds a member the source lacks, and this runs on every decision.
-  return {
-    subject: request.subject ?? {
-      type: 'user',
-      id: principal.sub,
-      roles: principal.roles,
-      groups: principal.groups,
-    },
-    action: request.action,
-    resource: request.resource,
-    context,
-  };
-}
-
-/**
- * Adds what the principal directory knows about the subject: its roles and groups join the
- * request's, its attributes fill in what the request does not say. The directory can only add
- * memberships; a request cannot remove one the directory holds.
- */
-export function withDirectoryFacts(
-  request: DecisionRequest,
-  directory: ReadonlyMap<string, DirectoryPrincipal>,
-): DecisionRequest {
-  const known = directory.get(request.subject.id);
-  if (!known) return request;
-  const { subject } = request;
-  return {
-    ...request,
-    subject: {
-      ...subject,
-      type: subject.type ?? known.type,
-      roles: [...new Set([...(subject.roles ?? []), ...known.roles])],
-      groups: [...new Set([...(subject.groups ?? []), ...known.groups])],
-      attributes: { ...known.attributes, ...(subject.attributes ?? {}) },
-    },
-  };
-}
-
-/** The native answer, member by member (see {@link withTokenFacts} on why not a spread). */
+/** The native answer, member by member (V8 copies a spread that adds members slowly). */
 function responseOf(result: DecisionResult, decisionId: string, revision: number): DecisionResponse {
   return {
     decision: result.decision,
@@ -118,22 +71,30 @@ export class DecisionsService {
   /**
    * Decides an already validated request (native, AuthZEN or gRPC), and logs it. The caller's
    * rate is checked; a caller asking for a newer revision than this replica has waits briefly,
-   * else gets 503. The device's stored posture and risk join the request; a device that device
-   * intelligence restricts gets at most the configured restriction, whatever the policies say.
+   * else gets 503. Who may assert which facts follows the trust model (trust-model.ts): a caller
+   * without the pep role may only ask about itself (else 403), and the token, the directory and
+   * device intelligence outrank the request for the facts they hold. A device that device
+   * intelligence restricts gets at most the configured restriction, whatever the policies and the
+   * request say.
    */
   async decideRequest(
     body: DecisionBody,
     principal: Principal,
     call: DecisionCall = {},
   ): Promise<DecisionResponse> {
+    assertMayAskAbout(body, principal);
     await this.limiter.check(principal.sub);
     if (call.minRevision !== undefined) await this.awaitRevision(call.minRevision);
     const started = performance.now();
+    const itself = asksAboutItself(body, principal);
     const withSubject = withDirectoryFacts(withTokenFacts(body, principal), this.state.directory);
     const deviceId = requestDeviceId(withSubject);
     const device = deviceId === undefined ? undefined : await this.devices.get(deviceId);
     const now = new Date();
-    const request = withDeviceFacts(withSubject, device, now);
+    const request = withDeviceFacts(withSubject, device, {
+      ...(itself && principal.devicePosture !== undefined ? { tokenPosture: principal.devicePosture } : {}),
+      requestMayAdd: !itself,
+    });
     const key = new DecisionKey(request, device, now);
     const asked = this.state.revision;
     const cached = await this.cache.get(key, asked);
@@ -145,7 +106,7 @@ export class DecisionsService {
       hit?.result ??
       applyRestriction(
         this.state.policies.evaluate(request),
-        deviceRestriction(request, device, this.config.DEVICE_RISK_RESTRICTION, now),
+        deviceRestriction(device, this.config.DEVICE_RISK_RESTRICTION),
       );
     if (!hit) this.cache.set(key, revision, result);
     const decisionId = randomUUID();

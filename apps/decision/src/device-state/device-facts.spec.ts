@@ -1,8 +1,13 @@
 import type { DeviceRiskData } from '@zt/contracts';
 import type { DecisionRequest, DecisionResult } from '@zt/policy-engine';
-import { applyRestriction, deviceRestriction, postureFacts, withDeviceFacts } from './device-facts';
+import {
+  applyRestriction,
+  deviceRestriction,
+  postureFacts,
+  stricterPosture,
+  withDeviceFacts,
+} from './device-facts';
 
-const now = new Date('2026-11-23T10:00:00Z');
 const request = (device: Record<string, unknown> = { id: 'laptop-1' }): DecisionRequest => ({
   subject: { id: 'alice' },
   action: 'read',
@@ -58,48 +63,122 @@ describe('postureFacts', () => {
 describe('withDeviceFacts', () => {
   const posture = {
     deviceId: 'laptop-1',
-    signals: { managed: false },
+    signals: { managed: true, disk_encrypted: true, edr_running: true },
     observedAt: '2026-11-23T09:58:00.000Z',
   };
+  const pep = { requestMayAdd: true };
+  const itself = { requestMayAdd: false };
+  const postureOf = (out: DecisionRequest) => (out.context?.device as { posture?: unknown }).posture;
+  const withContext = (context: Record<string, unknown>): DecisionRequest => ({ ...request(), context });
 
   it('adds the stored posture and the risk score on the engine scale', () => {
-    const out = withDeviceFacts(
-      request({ id: 'laptop-1', posture: 'compliant' }),
-      { posture, risk: risk() },
-      now,
-    );
-    expect((out.context?.device as { posture: { managed: boolean } }).posture.managed).toBe(false);
+    const out = withDeviceFacts(request(), { posture, risk: risk() }, pep);
+    expect(postureOf(out)).toMatchObject({ managed: true, compliant: true });
     expect(out.context?.risk_score).toBe(82);
   });
 
-  it('keeps the request facts when they were observed later than the stored ones', () => {
-    const fresher = request({ id: 'laptop-1', posture: 'compliant', observed_at: '2026-11-23T09:59:00Z' });
+  it('never lets request facts improve on the stored ones, however recent they claim to be', () => {
+    const claimed = {
+      id: 'laptop-1',
+      posture: { managed: true, compliant: true, jailbroken: false },
+      observed_at: '2026-11-23T09:59:59Z',
+    };
+    const unmanaged = { ...posture, signals: { managed: false, jailbroken: true } };
     const out = withDeviceFacts(
-      { ...fresher, context: { ...fresher.context, risk_score: 5 } },
-      { posture, risk: risk() },
-      now,
+      withContext({ device: claimed, risk_score: 5 }),
+      { posture: unmanaged, risk: risk() },
+      pep,
     );
-    expect((out.context?.device as { posture: unknown }).posture).toBe('compliant');
-    expect(out.context?.risk_score).toBe(5);
+    expect(postureOf(out)).toMatchObject({ managed: false, compliant: false, jailbroken: true });
+    expect(out.context?.risk_score).toBe(82);
+    const word = withDeviceFacts(
+      request({ id: 'laptop-1', posture: 'compliant' }),
+      { posture: unmanaged },
+      pep,
+    );
+    expect(postureOf(word)).toMatchObject({ compliant: false });
+    const alias = withDeviceFacts(
+      withContext({ device: { id: 'laptop-1' }, device_posture: 'compliant' }),
+      { posture: unmanaged },
+      pep,
+    );
+    expect(alias.context?.device_posture).toBeUndefined();
+    expect(postureOf(alias)).toMatchObject({ compliant: false });
   });
 
-  it('does not believe observations claimed from the future', () => {
-    const claimed = request({ id: 'laptop-1', posture: 'compliant', observed_at: '2027-01-01T00:00:00Z' });
-    expect(withDeviceFacts(claimed, { posture }, now).context?.device).toMatchObject({
-      posture: { managed: false },
+  it('lets request facts make the stored ones stricter: a worse flag, a higher risk', () => {
+    const out = withDeviceFacts(
+      withContext({
+        device: { id: 'laptop-1', posture: { compliant: false, jailbroken: true } },
+        risk_score: 95,
+      }),
+      { posture, risk: risk() },
+      itself,
+    );
+    expect(postureOf(out)).toMatchObject({ managed: true, compliant: false, jailbroken: true });
+    expect(out.context?.risk_score).toBe(95);
+  });
+
+  it("adds the facts a pep knows and nobody stored, but drops a caller's own unvouched claims", () => {
+    const claimed = withContext({ device: { id: 'laptop-9', posture: 'compliant' }, risk_score: 3 });
+    const fromPep = withDeviceFacts(claimed, undefined, pep);
+    expect(postureOf(fromPep)).toBe('compliant');
+    expect(fromPep.context?.risk_score).toBe(3);
+    const fromItself = withDeviceFacts(claimed, undefined, itself);
+    expect(postureOf(fromItself)).toBeUndefined();
+    expect(fromItself.context).not.toHaveProperty('risk_score');
+    expect(fromItself.context?.device).toEqual({ id: 'laptop-9' });
+    const extra = withDeviceFacts(
+      request({ id: 'laptop-1', posture: { firewall: true } }),
+      { posture },
+      itself,
+    );
+    expect(postureOf(extra)).not.toHaveProperty('firewall');
+    expect(
+      postureOf(withDeviceFacts(request({ id: 'laptop-1', posture: { firewall: true } }), { posture }, pep)),
+    ).toMatchObject({ firewall: true });
+  });
+
+  it("holds a caller asking about itself to its token's posture claim", () => {
+    const upgraded = withDeviceFacts(request({ id: 'laptop-9', posture: 'compliant' }), undefined, {
+      tokenPosture: 'unmanaged',
+      requestMayAdd: false,
     });
+    expect(postureOf(upgraded)).toBe('unmanaged');
+    const claimed = withDeviceFacts(request(), undefined, {
+      tokenPosture: 'compliant',
+      requestMayAdd: false,
+    });
+    expect(postureOf(claimed)).toBe('compliant');
   });
 
-  it('leaves the request alone without a stored state or without a score', () => {
+  it('leaves the request alone without any device facts, and ignores a failed score', () => {
     const r = request();
-    expect(withDeviceFacts(r, undefined, now)).toBe(r);
-    expect(withDeviceFacts(r, { risk: risk({ score: null }) }, now).context?.risk_score).toBeUndefined();
+    expect(withDeviceFacts(r, undefined, itself)).toBe(r);
+    expect(withDeviceFacts(r, { risk: risk({ score: null }) }, pep).context?.risk_score).toBeUndefined();
+  });
+});
+
+describe('stricterPosture', () => {
+  it('takes the worse value of each flag both name, and keeps the trusted word', () => {
+    expect(
+      stricterPosture({ managed: true, jailbroken: false }, { managed: false, jailbroken: true }, false),
+    ).toEqual({
+      managed: false,
+      jailbroken: true,
+    });
+    expect(stricterPosture({ managed: false }, { managed: true }, true)).toEqual({ managed: false });
+    expect(stricterPosture({ osVersion: 'macOS 13.0' }, { osVersion: 'macOS 15.0' }, true)).toEqual({
+      osVersion: 'macOS 13.0',
+    });
+    expect(stricterPosture('compliant', { managed: false }, true)).toBe('compliant');
+    expect(stricterPosture({ managed: true }, 'compliant', true)).toEqual({ managed: true });
   });
 });
 
 describe('deviceRestriction and applyRestriction', () => {
   it('restricts a risky device with a reason that says what would change it', () => {
-    const restriction = deviceRestriction(request(), { risk: risk() }, 'deny', now);
+    const restriction = deviceRestriction({ risk: risk() }, 'deny');
     expect(restriction?.admin).toMatch(/risk 0.82 above 0.75; allowed at or below 0.75/);
     expect(restriction?.admin).toMatch(/jailbroken/);
     const result = applyRestriction(allowed, restriction);
@@ -111,7 +190,7 @@ describe('deviceRestriction and applyRestriction', () => {
   });
 
   it('isolates when configured, but never weakens a stricter policy result', () => {
-    const isolate = deviceRestriction(request(), { risk: risk() }, 'isolate', now);
+    const isolate = deviceRestriction({ risk: risk() }, 'isolate');
     expect(applyRestriction(allowed, isolate).decision).toBe('isolate');
     const denied = { ...allowed, decision: 'deny' as const };
     const out = applyRestriction(denied, isolate);
@@ -121,11 +200,9 @@ describe('deviceRestriction and applyRestriction', () => {
   });
 
   it('imposes nothing on an unrestricted device, and names a model failure', () => {
-    expect(deviceRestriction(request(), { risk: risk({ restricted: false }) }, 'deny', now)).toBeUndefined();
+    expect(deviceRestriction({ risk: risk({ restricted: false }) }, 'deny')).toBeUndefined();
     expect(applyRestriction(allowed, undefined)).toBe(allowed);
     const failed = risk({ score: null, failure: 'timeout', explanation: ['risk model failed (timeout)'] });
-    expect(deviceRestriction(request(), { risk: failed }, 'deny', now)?.admin).toMatch(
-      /risk model failed \(timeout\)/,
-    );
+    expect(deviceRestriction({ risk: failed }, 'deny')?.admin).toMatch(/risk model failed \(timeout\)/);
   });
 });
