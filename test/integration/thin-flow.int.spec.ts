@@ -31,6 +31,8 @@ describe('distributed thin flow: four processes on real Kafka, Redis and Postgre
       JWKS_URL: issuer.jwksUrl,
       JWT_ISSUER: issuer.issuer,
       LOG_LEVEL: 'warn',
+      // The fake risk model listens on loopback, which distributed mode refuses by default.
+      MODEL_ALLOWED_HOSTS: '127.0.0.1',
     };
     // policy-admin first: it creates the schema its neighbours' topics carry.
     for (const name of ['policy-admin', 'decision', 'device-intelligence', 'audit']) {

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Principal } from '@zt/auth';
-import { APP_CONFIG, AppConfig } from '@zt/config';
+import { APP_CONFIG, AppConfig, RUNTIME_MODE, RuntimeMode } from '@zt/config';
 import {
   createCloudEvent,
   EventSources,
@@ -16,7 +16,7 @@ import { DeviceIntelligenceOutboxRelay } from '../device-intelligence.outbox';
 import { DeviceIntelligenceRepository, StoredIntegration } from '../device-intelligence.repository';
 import { ModelClient } from '../scoring/model-client';
 import { integrationBodyErrors } from './integration-body.schema';
-import { modelUrlProblem } from './model-url';
+import { modelHostRules, ModelHostRules, modelUrlProblem } from './model-url';
 
 /** The integration as the API shows it, in the seed's snake_case. */
 export interface IntegrationView {
@@ -66,12 +66,16 @@ export class IntegrationService {
   private cached: { at: number; model: ActiveModel | null } | undefined;
   private clientKey = '';
   private client: ModelClient | undefined;
+  private readonly hosts: ModelHostRules;
 
   constructor(
     private readonly repository: DeviceIntelligenceRepository,
     private readonly relay: DeviceIntelligenceOutboxRelay,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+    @Inject(RUNTIME_MODE) mode: RuntimeMode,
+  ) {
+    this.hosts = modelHostRules(config, mode);
+  }
 
   async get(): Promise<IntegrationView> {
     const stored = await this.repository.integration();
@@ -83,7 +87,7 @@ export class IntegrationService {
     const errors = integrationBodyErrors(body);
     const input = body as IntegrationBody;
     if (errors.length === 0) {
-      const problem = modelUrlProblem(input.model_url, this.config.MODEL_ALLOWED_HOSTS);
+      const problem = modelUrlProblem(input.model_url, this.hosts);
       if (problem) errors.push({ pointer: '/model_url', detail: problem });
     }
     if (errors.length > 0) throw validationProblem(errors);
@@ -142,6 +146,7 @@ export class IntegrationService {
         maxQueue: this.config.MODEL_MAX_QUEUE,
         breakerFailures: this.config.MODEL_BREAKER_FAILURES,
         halfOpenAfterMs: this.config.MODEL_BREAKER_HALF_OPEN_SECONDS * 1000,
+        hosts: this.hosts,
       });
     }
     return this.client;

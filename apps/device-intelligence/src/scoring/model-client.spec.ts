@@ -7,6 +7,7 @@ import {
   ModelRequest,
   parseModelAnswer,
 } from './model-client';
+import type { AddressResolver } from '../integration/model-url';
 import { modelFeatures } from './model-features';
 
 /** A real HTTP model standing in for the external one; each test decides how it misbehaves. */
@@ -74,6 +75,8 @@ function client(url: string, over: Partial<ModelClientOptions> = {}): ModelClien
     maxQueue: 4,
     breakerFailures: 100,
     halfOpenAfterMs: 60_000,
+    // The fake models listen on loopback, as a model beside a standalone trial would.
+    hosts: { allowedHosts: [], allowPrivate: true },
     ...over,
   });
 }
@@ -185,6 +188,49 @@ describe('ModelClient against misbehaving models', () => {
     await model.close();
     model = undefined;
     await expect(reason(client(url, { retries: 0 }).score(request))).resolves.toBe('unreachable');
+  });
+});
+
+describe('ModelClient host rules, checked at every call', () => {
+  const strict = { allowedHosts: [], allowPrivate: false };
+  let model: FakeModel;
+  beforeEach(async () => {
+    model = await fakeModel((_req, res) => json(res, 200, { score: 0.2 }));
+  });
+  afterEach(() => model.close());
+
+  it('refuses a URL the settings in force forbid, without calling the model or opening the breaker', async () => {
+    const refused = client(model.url, { hosts: strict, breakerFailures: 1 });
+    expect(refused.forbidden).toMatch(/127\.0\.0\.1 is a loopback address.*MODEL_ALLOW_PRIVATE_HOSTS=true/);
+    await expect(reason(refused.score(request))).resolves.toBe('forbidden_host');
+    await expect(reason(refused.score(request))).resolves.toBe('forbidden_host');
+    expect(refused.circuit).toBe('closed');
+    expect(model.requests).toBe(0);
+  });
+
+  it('refuses a URL outside MODEL_ALLOWED_HOSTS', async () => {
+    const refused = client(model.url, { hosts: { allowedHosts: ['ml.example.com'], allowPrivate: false } });
+    await expect(refused.score(request)).rejects.toThrow('host 127.0.0.1 is not in MODEL_ALLOWED_HOSTS');
+    expect(model.requests).toBe(0);
+  });
+
+  it('refuses a name that resolves to a loopback address at call time (DNS rebinding)', async () => {
+    const port = new URL(model.url).port;
+    const resolved: string[] = [];
+    const rebinding: AddressResolver = (host, _options, callback) => {
+      resolved.push(host);
+      callback(null, [{ address: '127.0.0.1', family: 4 }]);
+    };
+    const refused = client(`http://rebind.test:${port}/score`, { hosts: strict, resolve: rebinding });
+    // The name alone passes; what it resolves to at call time does not.
+    expect(refused.forbidden).toBeUndefined();
+    await expect(refused.score(request)).rejects.toThrow(
+      'host rebind.test resolves to 127.0.0.1, a loopback address',
+    );
+    await expect(reason(refused.score(request))).resolves.toBe('forbidden_host');
+    // Resolved at each call (no retry of a refusal), and the model never saw a request.
+    expect(resolved).toEqual(['rebind.test', 'rebind.test']);
+    expect(model.requests).toBe(0);
   });
 });
 

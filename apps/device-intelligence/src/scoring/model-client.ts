@@ -17,12 +17,28 @@ import {
   TimeoutStrategy,
   wrap,
 } from 'cockatiel';
+import { IncomingMessage, request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type { LookupFunction } from 'node:net';
 import { jsonObject } from '@zt/contracts';
+import {
+  AddressResolver,
+  ForbiddenHostError,
+  forbiddenHostLookup,
+  ModelHostRules,
+  modelUrlProblem,
+} from '../integration/model-url';
 import type { ModelFeatures } from './model-features';
 
 /** Why a model call gave no usable score; each reason is a metric label and an explanation. */
 export type ModelFailureReason =
-  'timeout' | 'circuit_open' | 'overloaded' | 'unreachable' | 'http_error' | 'invalid_answer';
+  | 'timeout'
+  | 'circuit_open'
+  | 'overloaded'
+  | 'unreachable'
+  | 'http_error'
+  | 'invalid_answer'
+  | 'forbidden_host';
 
 /** A model call that produced no score. */
 export class ModelCallError extends Error {
@@ -61,6 +77,10 @@ export interface ModelClientOptions {
   maxQueue: number;
   breakerFailures: number;
   halfOpenAfterMs: number;
+  /** The hosts this process may call now; checked on every call, not only when the URL was stored. */
+  hosts: ModelHostRules;
+  /** How host names are resolved; the system resolver unless a test answers for invented names. */
+  resolve?: AddressResolver;
 }
 
 /** An answer larger than this is not a score; reading it whole would let a model exhaust memory. */
@@ -85,17 +105,16 @@ export function parseModelAnswer(body: unknown): ModelAnswer {
   return { score, model: `${model}${version}`, explanation };
 }
 
-async function readBoundedJson(response: Response): Promise<unknown> {
-  const chunks: Uint8Array[] = [];
+async function readBoundedJson(response: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
   let size = 0;
-  const reader = (response.body as ReadableStream<Uint8Array> | null)?.getReader();
-  for (let part = await reader?.read(); part && !part.done; part = await reader?.read()) {
-    size += part.value.byteLength;
+  for await (const chunk of response as AsyncIterable<Buffer>) {
+    size += chunk.byteLength;
     if (size > MAX_ANSWER_BYTES) {
-      await reader?.cancel();
+      response.destroy();
       throw new ModelCallError('invalid_answer', 'the model answer is too large');
     }
-    chunks.push(part.value);
+    chunks.push(chunk);
   }
   try {
     return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
@@ -104,12 +123,44 @@ async function readBoundedJson(response: Response): Promise<unknown> {
   }
 }
 
+/**
+ * POSTs JSON with node:http rather than fetch: only node:http takes a `lookup`, which is how the
+ * addresses a name resolves to are checked before connecting. Redirects are never followed (one
+ * could lead the call past the host rules).
+ */
+function postJson(
+  url: URL,
+  body: string,
+  signal: AbortSignal,
+  lookup: LookupFunction | undefined,
+): Promise<IncomingMessage> {
+  return new Promise((resolve, reject) => {
+    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const call = send(
+      url,
+      {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/json',
+          'content-length': Buffer.byteLength(body),
+        },
+        signal,
+        ...(lookup ? { lookup } : {}),
+      },
+      resolve,
+    );
+    call.on('error', reject);
+    call.end(body);
+  });
+}
+
 /** Failures worth another attempt: the model may answer next time. A garbage answer will not improve. */
 function retryable(error: Error): boolean {
   if (isBrokenCircuitError(error) || error instanceof TaskCancelledError) return false;
   return !(
     error instanceof ModelCallError &&
-    (error.reason === 'invalid_answer' || error.reason === 'http_error')
+    (error.reason === 'invalid_answer' || error.reason === 'http_error' || error.reason === 'forbidden_host')
   );
 }
 
@@ -133,8 +184,10 @@ export class ModelClient {
   private readonly breaker: CircuitBreakerPolicy;
   private readonly bulkhead: BulkheadPolicy;
   private readonly policy: IPolicy;
+  private readonly lookup: LookupFunction | undefined;
 
   constructor(private readonly options: ModelClientOptions) {
+    this.lookup = forbiddenHostLookup(options.hosts, options.resolve);
     this.breaker = circuitBreaker(handleAll, {
       halfOpenAfter: options.halfOpenAfterMs,
       breaker: new ConsecutiveBreaker(options.breakerFailures),
@@ -163,8 +216,17 @@ export class ModelClient {
     return this.options.maxConcurrency - this.bulkhead.executionSlots;
   }
 
+  /** Why the host rules in force refuse this model's URL, or undefined when it may be called. */
+  get forbidden(): string | undefined {
+    return modelUrlProblem(this.options.url, this.options.hosts);
+  }
+
   /** Scores one device; rejects with a {@link ModelCallError} naming why there is no score. */
   async score(request: ModelRequest): Promise<ModelAnswer> {
+    // Before the breaker and retries: a refused URL is no sign of the model's health, and is
+    // not called at all.
+    const forbidden = this.forbidden;
+    if (forbidden) throw new ModelCallError('forbidden_host', forbidden);
     try {
       return await this.policy.execute(({ signal }) => this.call(request, signal));
     } catch (error) {
@@ -173,28 +235,28 @@ export class ModelClient {
   }
 
   private async call(request: ModelRequest, signal: AbortSignal): Promise<ModelAnswer> {
-    let response: Response;
+    let response: IncomingMessage;
     try {
-      response = await fetch(this.options.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/json' },
-        body: JSON.stringify(request),
-        signal,
-        // A redirect could lead the call past MODEL_ALLOWED_HOSTS.
-        redirect: 'error',
-      });
+      response = await postJson(new URL(this.options.url), JSON.stringify(request), signal, this.lookup);
     } catch (error) {
       if (signal.aborted) throw new TaskCancelledError();
+      if (error instanceof ForbiddenHostError) throw new ModelCallError('forbidden_host', error.message);
       throw new ModelCallError('unreachable', error instanceof Error ? error.message : String(error));
     }
-    if (!response.ok) {
-      await response.body?.cancel();
+    const status = response.statusCode ?? 0;
+    if (status < 200 || status > 299) {
+      response.destroy();
       // 5xx may pass; 4xx means the model refuses our request and will keep doing so.
       throw new ModelCallError(
-        response.status >= 500 ? 'unreachable' : 'http_error',
-        `the model answered HTTP ${response.status}`,
+        status >= 500 ? 'unreachable' : 'http_error',
+        `the model answered HTTP ${status}`,
       );
     }
-    return parseModelAnswer(await readBoundedJson(response));
+    try {
+      return parseModelAnswer(await readBoundedJson(response));
+    } catch (error) {
+      if (signal.aborted) throw new TaskCancelledError();
+      throw error;
+    }
   }
 }
