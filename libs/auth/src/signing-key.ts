@@ -15,6 +15,8 @@ export async function loadOrCreateSigningKey(
 ): Promise<{ privateKey: SigningKey; publicJwk: JWK }> {
   let privateJwk: JWK;
   if (existsSync(file)) {
+    // A key left readable by an older version (or a careless copy) is made private again.
+    chmodSync(file, 0o600);
     privateJwk = JSON.parse(readFileSync(file, 'utf8')) as JWK;
   } else {
     const { privateKey } = await generateKeyPair('ES256', { extractable: true });

@@ -1,5 +1,8 @@
-import { Controller, Get, Req } from '@nestjs/common';
+import type { Server as NetServer } from 'node:net';
+import { Controller, Get, Header, Inject } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
 import { Principal, Public } from '@zt/auth';
+import { APP_CONFIG, AppConfig } from '@zt/config';
 import { ApiOperation, DirectRoute, JsonSchema, problem } from '@zt/http';
 import { decisionCallOf } from '../decisions/decision-call';
 import type { FastifyRequest } from 'fastify';
@@ -15,15 +18,28 @@ const DECISION: JsonSchema = {
   },
 };
 
-/** Base URL of this PDP as the caller reached it, for the AuthZEN metadata. */
-function baseUrl(request: FastifyRequest): string {
-  return `${request.protocol}://${request.headers.host ?? 'localhost'}`;
+/**
+ * Base URL of this PDP for the AuthZEN metadata: PUBLIC_BASE_URL, else `http://HOST:PORT` of
+ * this process (the port it really listens on, PORT may be 0). Never the request's Host header:
+ * a caller could make the document, and every cache that keeps it, point PEPs at its own server.
+ */
+export function metadataBaseUrl(
+  config: Pick<AppConfig, 'PUBLIC_BASE_URL' | 'HOST' | 'PORT'>,
+  listeningPort: number | undefined,
+): string {
+  if (config.PUBLIC_BASE_URL) return config.PUBLIC_BASE_URL.replace(/\/+$/, '');
+  const host = config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST;
+  return `http://${host}:${listeningPort ?? config.PORT}`;
 }
 
 /** The OpenID AuthZEN Authorization API 1.0 endpoints; evaluations are direct routes (see @DirectRoute). */
 @Controller()
 export class AuthzenController {
-  constructor(private readonly authzen: AuthzenService) {}
+  constructor(
+    private readonly authzen: AuthzenService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly http: HttpAdapterHost,
+  ) {}
 
   @ApiOperation({
     summary: 'AuthZEN access evaluation',
@@ -69,12 +85,21 @@ export class AuthzenController {
   })
   @Public()
   @Get('.well-known/authzen-configuration')
-  configuration(@Req() request: FastifyRequest): Record<string, string> {
-    const base = baseUrl(request);
+  // The document only changes with the deployment's settings.
+  @Header('cache-control', 'public, max-age=300')
+  configuration(): Record<string, string> {
+    const base = metadataBaseUrl(this.config, this.listeningPort());
     return {
       policy_decision_point: base,
       access_evaluation_endpoint: `${base}/access/v1/evaluation`,
       access_evaluations_endpoint: `${base}/access/v1/evaluations`,
     };
+  }
+
+  /** The port this process really listens on (PORT may be 0: any free port). */
+  private listeningPort(): number | undefined {
+    const server = this.http.httpAdapter?.getHttpServer() as NetServer | undefined;
+    const address = server?.address();
+    return typeof address === 'object' && address ? address.port : undefined;
   }
 }

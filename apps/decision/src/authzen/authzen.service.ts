@@ -3,6 +3,8 @@ import type { Principal } from '@zt/auth';
 import { validationProblem } from '@zt/http';
 import type { DecisionCall } from '../decisions/decision-call';
 import { DecisionsService } from '../decisions/decisions.service';
+import { RateLimiter } from '../decisions/rate-limiter';
+import { assertMayAskAbout } from '../decisions/trust-model';
 import {
   AuthzenDecision,
   AuthzenEvaluation,
@@ -22,7 +24,10 @@ interface BatchRequest extends Partial<AuthzenEvaluation> {
 /** OpenID AuthZEN Authorization API 1.0 on top of the native decision point. */
 @Injectable()
 export class AuthzenService {
-  constructor(private readonly decisions: DecisionsService) {}
+  constructor(
+    private readonly decisions: DecisionsService,
+    private readonly limiter: RateLimiter,
+  ) {}
 
   /** One evaluation. */
   async evaluate(body: unknown, principal: Principal, call: DecisionCall = {}): Promise<AuthzenDecision> {
@@ -37,6 +42,7 @@ export class AuthzenService {
    * A batch: each evaluation takes the top-level subject, action, resource and context where it
    * leaves them out. `deny_on_first_deny` and `permit_on_first_permit` stop after the first
    * such result (which is the last one returned); `execute_all` (the default) runs them all.
+   * A caller without the pep role naming another subject in any entry gets 403 and no results.
    */
   async evaluateAll(
     body: unknown,
@@ -64,19 +70,30 @@ export class AuthzenService {
       }
       return evaluation as AuthzenEvaluation;
     });
+    // Refused before any evaluation runs: a batch is answered whole or not at all.
+    merged.forEach((evaluation, i) =>
+      assertMayAskAbout(
+        evaluation,
+        principal,
+        batch.evaluations[i].subject ? `/evaluations/${i}/subject/id` : '/subject/id',
+      ),
+    );
     const semantic = batch.options?.evaluations_semantic ?? 'execute_all';
     const results: AuthzenDecision[] = [];
-    for (const evaluation of merged) {
-      const result = toAuthzenDecision(
-        await this.decisions.decideRequest(toDecisionBody(evaluation), principal, call),
-      );
-      results.push(result);
-      if (
-        (semantic === 'deny_on_first_deny' && !result.decision) ||
-        (semantic === 'permit_on_first_permit' && result.decision)
-      )
-        break;
-    }
+    // One call per entry, charged whole before any entry is evaluated or logged (see RateLimiter).
+    await this.limiter.chargeBatch(principal.sub, merged.length, '/evaluations', async () => {
+      for (const evaluation of merged) {
+        const result = toAuthzenDecision(
+          await this.decisions.decideRequest(toDecisionBody(evaluation), principal, call),
+        );
+        results.push(result);
+        if (
+          (semantic === 'deny_on_first_deny' && !result.decision) ||
+          (semantic === 'permit_on_first_permit' && result.decision)
+        )
+          break;
+      }
+    });
     return { evaluations: results };
   }
 }

@@ -32,6 +32,7 @@ import {
   PolicyVersionView,
   StoredPolicy,
 } from './policies.service';
+import { MAX_VERSION } from './policy.entity';
 
 export const POLICIES_PATH = 'v1/zt-policy/policies';
 const MAX_REASON = 500;
@@ -48,6 +49,21 @@ export function ifMatchVersion(header: string | undefined): number | undefined {
   if (header === undefined) return undefined;
   const match = /^(?:W\/)?"(\d{1,9})"$/.exec(header.trim());
   return match ? Number(match[1]) : -1;
+}
+
+/**
+ * The `{version}` path parameter: digits only, from 1 to the largest storable version; anything
+ * else is a 400 naming the parameter (a well-formed version that does not exist is a 404 later).
+ */
+export function versionParameter(raw: string): number {
+  const value = /^\d{1,10}$/.test(raw) ? Number(raw) : NaN;
+  if (!(value >= 1 && value <= MAX_VERSION)) {
+    throw validationProblem(
+      [{ pointer: '/version', detail: `path parameter must be a version number from 1 to ${MAX_VERSION}` }],
+      'Invalid path parameter.',
+    );
+  }
+  return value;
 }
 
 function context(principal: Principal, request: FastifyRequest, reason: string | undefined): ChangeContext {
@@ -288,6 +304,7 @@ export class PoliciesController {
         schema: { type: 'object' },
         headers: { etag: 'The version' },
       },
+      400: INVALID,
       404: problem('No such version'),
     },
   })
@@ -297,7 +314,7 @@ export class PoliciesController {
     @Param('version') version: string,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<unknown> {
-    const row = await this.policies.version(id, /^\d{1,9}$/.test(version) ? Number(version) : NaN);
+    const row = await this.policies.version(id, versionParameter(version));
     void reply.header('etag', `"${row.version}"`);
     return row.document ?? { deleted: true };
   }

@@ -11,6 +11,7 @@ import {
   PolicySnapshot,
   PolicySnapshotSource,
   Topics,
+  unsafeTextProblem,
 } from '@zt/contracts';
 import { ProblemError, validationProblem } from '@zt/http';
 import {
@@ -25,7 +26,7 @@ import { PolicyAdminOutboxRelay } from '../outbox/outbox.relay';
 import { changedPointers } from './document-diff';
 import { toDirectoryPrincipal } from '../principals/principals.service';
 import { newPolicyId } from './policy-id';
-import { PolicyEntity, PolicyVersionEntity } from './policy.entity';
+import { MAX_VERSION, PolicyEntity, PolicyVersionEntity } from './policy.entity';
 import { PoliciesRepository, PolicyFilter, PolicyTransaction } from './policies.repository';
 
 /** A stored policy as the API shows it: the document in its own shape, plus its version and revision. */
@@ -89,13 +90,21 @@ export interface PolicyListQuery {
 /** Checks the list's query parameters, with a pointer per bad one. */
 function policyFilterOf(query: PolicyListQuery): PolicyFilter {
   const errors: { pointer: string; detail: string }[] = [];
-  const limit = query.limit === undefined ? 100 : Number(query.limit);
+  // Digits only: Number() would also take ' 5', '1e2' and '0x10'.
+  const limit = query.limit === undefined ? 100 : /^\d{1,4}$/.test(query.limit) ? Number(query.limit) : NaN;
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) {
     errors.push({ pointer: '/limit', detail: `must be an integer from 1 to ${MAX_PAGE}` });
   }
   const after =
     query.cursor === undefined ? undefined : Buffer.from(query.cursor, 'base64url').toString('utf8');
-  if (query.cursor !== undefined && (!/^[A-Za-z0-9_-]{1,400}$/.test(query.cursor) || after === '')) {
+  // A cursor is a policy id in base64url; bytes that decode to text PostgreSQL cannot hold (NUL)
+  // were never returned by a page.
+  if (
+    query.cursor !== undefined &&
+    (!/^[A-Za-z0-9_-]{1,400}$/.test(query.cursor) ||
+      after === '' ||
+      unsafeTextProblem(after ?? '') !== undefined)
+  ) {
     errors.push({ pointer: '/cursor', detail: 'must be a cursor returned by a previous page' });
   }
   if (query.effect !== undefined && !['allow', 'deny', 'require_mfa', 'isolate'].includes(query.effect)) {
@@ -179,8 +188,11 @@ export class PoliciesService implements PolicySnapshotSource {
 
   /** Makes a new version equal to an old one; history is never rewritten. */
   async rollback(id: string, version: unknown, context: ChangeContext): Promise<StoredPolicy> {
-    if (!Number.isSafeInteger(version) || (version as number) < 1) {
-      throw validationProblem([{ pointer: '/version', detail: 'must be a version number (1 or more)' }]);
+    // Versions are a PostgreSQL integer: a larger number can name no version.
+    if (!Number.isSafeInteger(version) || (version as number) < 1 || (version as number) > MAX_VERSION) {
+      throw validationProblem([
+        { pointer: '/version', detail: `must be a version number from 1 to ${MAX_VERSION}` },
+      ]);
     }
     return this.change(id, 'rolled_back', context, async (existing, tx) => {
       if (!existing || existing.deletedAt !== null) throw notFound(id);

@@ -2,6 +2,9 @@ import { BIGINT_AS_NUMBER } from '@zt/persistence';
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import type { PolicyDocumentFormat } from '@zt/contracts';
 
+/** The largest version a policy can reach: versions are a PostgreSQL `integer`. */
+export const MAX_VERSION = 2_147_483_647;
+
 /** The current version of a policy; deleted ones keep their row with `deletedAt` set. */
 @Entity({ schema: 'policy_admin', name: 'policies' })
 export class PolicyEntity {
