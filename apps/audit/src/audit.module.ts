@@ -6,10 +6,13 @@ import { AuditService } from './records/audit.service';
 import { SiemRelay } from './siem/siem.relay';
 import { CheckpointService } from './checkpoints/checkpoint.service';
 import { RetentionService } from './retention/retention.service';
+import { DeadLettersController } from './dead-letters/dead-letters.controller';
+import { DeadLettersRepository } from './dead-letters/dead-letters.repository';
+import { DeadLettersService } from './dead-letters/dead-letters.service';
 
 /** audit: the append-only, hash-chained record of every change and decision. */
 @Module({
-  controllers: [AuditController],
+  controllers: [AuditController, DeadLettersController],
   providers: [
     AuditRepository,
     AuditService,
@@ -17,6 +20,8 @@ import { RetentionService } from './retention/retention.service';
     SiemRelay,
     CheckpointService,
     RetentionService,
+    DeadLettersRepository,
+    DeadLettersService,
   ],
 })
 export class AuditModule {}

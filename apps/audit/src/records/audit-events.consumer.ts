@@ -7,7 +7,8 @@ import { AuditService } from './audit.service';
 /**
  * Feeds the audit trail from the bus: policy and principal changes, decisions, device risk
  * verdicts and administrative actions (model integration changes). One consumer group for all audit replicas; the offset is
- * committed only after the record is committed, and duplicates are dropped by event id.
+ * committed only after the record is committed, and duplicates are dropped by event id. A record
+ * that cannot be stored goes to the dead letters instead of holding back the rest of its message.
  */
 @Injectable()
 export class AuditEventsConsumer implements OnApplicationBootstrap {
@@ -22,8 +23,8 @@ export class AuditEventsConsumer implements OnApplicationBootstrap {
       topics: [Topics.policyChanges, Topics.decisionLog, Topics.deviceRisk, Topics.adminActions],
       groupId: 'audit',
       fromBeginning: true,
-      handler: async (event) => {
-        if ((await this.audit.recordEvent(event)) > 0) this.checkpoints.kick();
+      handler: async (event, delivery) => {
+        if ((await this.audit.recordEvent(event, delivery)) > 0) this.checkpoints.kick();
       },
     });
   }

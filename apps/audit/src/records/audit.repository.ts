@@ -51,7 +51,11 @@ export class AuditRepository {
     return this.dataSource.transaction((manager) => this.appendWith(manager, record));
   }
 
-  private async appendWith(manager: EntityManager, record: NewAuditRecord): Promise<boolean> {
+  /**
+   * Appends and seals a record inside the caller's transaction (which then holds the chain's
+   * append lock until it ends); false when the event id is already recorded.
+   */
+  async appendWith(manager: EntityManager, record: NewAuditRecord): Promise<boolean> {
     await manager.query(`SELECT pg_advisory_xact_lock($1)`, [APPEND_LOCK_KEY]);
     const seen: unknown[] = await manager.query(`SELECT 1 FROM audit.records WHERE event_id = $1`, [
       record.eventId,
@@ -137,11 +141,16 @@ export class AuditRepository {
       .getMany();
   }
 
-  /** Every checkpoint, oldest first (there are few: one per thousand records or minute). */
-  async checkpoints(): Promise<AuditCheckpoint[]> {
+  /**
+   * The checkpoints after sequence `after` and up to `through` (all after it when absent),
+   * oldest first: read a page at a time, beside the records they cover.
+   */
+  async checkpointsIn(after: number, through?: number): Promise<AuditCheckpoint[]> {
     const rows: { seq: string; head_hash: string; created_at: Date; jws: string }[] =
       await this.dataSource.query(
-        `SELECT seq, head_hash, created_at, jws FROM audit.checkpoints ORDER BY seq`,
+        `SELECT seq, head_hash, created_at, jws FROM audit.checkpoints
+          WHERE seq > $1 AND ($2::bigint IS NULL OR seq <= $2) ORDER BY seq`,
+        [after, through ?? null],
       );
     return rows.map((r) => ({
       seq: Number(r.seq),

@@ -1,53 +1,19 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { Principal } from '@zt/auth';
-import {
-  AuditExportedData,
-  CloudEvent,
-  createCloudEvent,
-  DecisionLogData,
-  EventSources,
-  EventTypes,
-} from '@zt/contracts';
+import { AuditExportedData, CloudEvent, createCloudEvent, EventSources, EventTypes } from '@zt/contracts';
 import { validationProblem } from '@zt/http';
 import { AuditRecordEntity } from './audit-record.entity';
-import { AuditRepository } from './audit.repository';
-import { AuditExportLine, BrokenLink, checkChain, EMPTY_CHAIN } from '@zt/contracts';
-import { sealedOf } from './audit-record.entity';
+import { AuditRepository, NewAuditRecord } from './audit.repository';
+import type { DeliveryInfo } from '@zt/messaging';
+import type { Arrival, Rejected } from '../dead-letters/dead-letter';
+import { DeadLettersService } from '../dead-letters/dead-letters.service';
+import { isDataError, sqlStateOf } from '../dead-letters/storage-errors';
+import { batchEntriesOf, decisionRecordOf, recordOf, recordProblems } from './event-records';
+import type { CheckpointKey } from '@zt/contracts';
+import { exportChain } from './chain-export';
+import { ChainVerdict, verifyChain } from './chain-verifier';
 
 const MAX_PAGE = 500;
-const VERIFY_BATCH = 1000;
-
-function isoInstant(time: string): string {
-  const parsed = new Date(time);
-  return Number.isNaN(parsed.getTime()) ? new Date().toISOString() : parsed.toISOString();
-}
-
-// Bus input is untrusted: a batch larger than any publisher sends is not unpacked.
-const MAX_BATCH = 10_000;
-
-/** The entries of a batch event, and its well-formed decisions (the others cannot be sealed meaningfully). */
-function decisionsOf(event: CloudEvent): { entries: number; decisions: DecisionLogData[] } {
-  const decisions = (event.data as { decisions?: unknown } | null)?.decisions;
-  if (!Array.isArray(decisions)) return { entries: 0, decisions: [] };
-  if (decisions.length > MAX_BATCH) return { entries: decisions.length, decisions: [] };
-  const wellFormed = decisions.filter(
-    (d): d is DecisionLogData =>
-      typeof d === 'object' &&
-      d !== null &&
-      typeof (d as DecisionLogData).decisionId === 'string' &&
-      (d as DecisionLogData).decisionId.length > 0 &&
-      (d as DecisionLogData).decisionId.length <= 256,
-  );
-  return { entries: decisions.length, decisions: wellFormed };
-}
-
-/** Who caused an event: the actor of a change, the subject of a decision, else the source. */
-function actorOf(event: CloudEvent): string {
-  const data = (event.data ?? {}) as { actor?: { sub?: unknown }; subject?: unknown };
-  if (typeof data.actor?.sub === 'string') return data.actor.sub;
-  if (typeof data.subject === 'string') return data.subject;
-  return event.source;
-}
 
 /** Query parameters of the audit listing, as received. */
 export interface AuditListParams {
@@ -71,52 +37,69 @@ export interface AuditPage {
 /** Turns bus events into sealed audit records and serves them back. */
 @Injectable()
 export class AuditService {
-  private readonly logger = new Logger('AuditService');
-
-  constructor(private readonly repository: AuditRepository) {}
+  constructor(
+    private readonly repository: AuditRepository,
+    private readonly deadLetters: DeadLettersService,
+  ) {}
 
   /**
    * Records what a bus event carries, each fact exactly once whatever the number of deliveries:
    * a decision batch becomes one record per decision (`com.zt.decision.made`, event id
-   * `decision-<decision id>`), anything else one record. Returns how many records are new.
+   * `decision-<decision id>`), anything else one record. A record that cannot be stored goes to
+   * the dead letters in its place, so the others of its message are stored all the same, in
+   * order. Returns how many records are new in the chain (dead-letter records included).
    */
-  async recordEvent(event: CloudEvent): Promise<number> {
-    if (event.type !== EventTypes.decisionBatch) return (await this.record(event)) ? 1 : 0;
-    let added = 0;
-    const { entries, decisions } = decisionsOf(event);
-    if (decisions.length !== entries) {
-      // Not recordable, but never silently gone: the batch event id lets an operator find it on the topic.
-      this.logger.error(
-        `decision batch ${event.id}: ${entries - decisions.length} of ${entries} entries malformed, not recorded`,
-      );
+  async recordEvent(event: CloudEvent, delivery: DeliveryInfo): Promise<number> {
+    const arrival: Arrival = {
+      topic: delivery.topic,
+      partition: delivery.partition,
+      offset: delivery.offset,
+      messageId: event.id,
+      messageType: event.type,
+    };
+    const whole = { arrival, entryIndex: null, content: event };
+    if (event.type !== EventTypes.decisionBatch) return (await this.store(recordOf(event), whole)) ? 1 : 0;
+    const batch = batchEntriesOf(event);
+    if ('malformed' in batch) {
+      return (await this.deadLetters.add({ ...whole, reason: 'malformed', detail: batch.malformed })) ? 1 : 0;
     }
-    for (const decision of decisions) {
-      const single = createCloudEvent({
-        id: `decision-${decision.decisionId}`,
-        source: event.source,
-        type: EventTypes.decisionMade,
-        time: new Date(decision.at ?? event.time),
-        subject: decision.decisionId,
-        data: decision,
-        correlationId: decision.correlationId,
-      });
-      if (await this.record(single)) added += 1;
+    let added = 0;
+    for (const [entryIndex, entry] of batch.entries.entries()) {
+      const poison = { arrival, entryIndex, content: entry };
+      const record = decisionRecordOf(event, entry);
+      const stored =
+        'malformed' in record
+          ? await this.deadLetters.add({ ...poison, reason: 'malformed', detail: record.malformed })
+          : await this.store(record, poison);
+      if (stored) added += 1;
     }
     return added;
   }
 
+  /**
+   * Appends a record, or its dead letter when it cannot be stored: checked by the one rule for
+   * untrusted input first, and a data error of the insert caught too. Infrastructure failures
+   * propagate, so the bus delivers the message again.
+   */
+  private async store(record: NewAuditRecord, poison: Omit<Rejected, 'reason' | 'detail'>): Promise<boolean> {
+    const problems = recordProblems(record);
+    if (problems.length > 0) {
+      const detail = problems.map((p) => `${p.pointer} ${p.detail}`).join('; ');
+      return this.deadLetters.add({ ...poison, reason: 'unsafe_input', detail });
+    }
+    try {
+      return await this.repository.append(record);
+    } catch (error) {
+      if (!isDataError(error)) throw error;
+      const message = error instanceof Error ? error.message : String(error);
+      const detail = `SQLSTATE ${sqlStateOf(error)}: ${message}`;
+      return this.deadLetters.add({ ...poison, reason: 'rejected_by_database', detail });
+    }
+  }
+
   /** Records one event exactly once, whatever the number of deliveries. */
   record(event: CloudEvent): Promise<boolean> {
-    return this.repository.append({
-      eventId: event.id,
-      // Sealed as a normalized ISO instant, the form the database gives back when verifying.
-      eventTime: isoInstant(event.time),
-      type: event.type,
-      source: event.source,
-      actor: actorOf(event),
-      subject: event.subject ?? null,
-      payload: event.data,
-    });
+    return this.repository.append(recordOf(event));
   }
 
   /** Records that someone exported the trail; the export they receive ends with this record. */
@@ -133,63 +116,14 @@ export class AuditService {
     );
   }
 
-  /** Walks the whole chain; reports the first broken link, or the head it verified. */
-  async verify(): Promise<{
-    valid: boolean;
-    records: number;
-    headSeq: number;
-    headHash: string;
-    prunedThrough?: number;
-    firstBroken?: BrokenLink;
-  }> {
-    // A pruned chain starts at its anchor: the signed head of the last removed record.
-    const anchor = await this.repository.anchor();
-    let head = anchor ? { seq: anchor.seq, hash: anchor.headHash } : EMPTY_CHAIN;
-    for (;;) {
-      const batch = await this.repository.after(head.seq, VERIFY_BATCH);
-      if (batch.length === 0)
-        return {
-          valid: true,
-          records: head.seq - (anchor?.seq ?? 0),
-          headSeq: head.seq,
-          headHash: head.hash,
-          ...(anchor ? { prunedThrough: anchor.seq } : {}),
-        };
-      const result = checkChain(batch.map(sealedOf), head);
-      if ('broken' in result) {
-        return {
-          valid: false,
-          records: head.seq - (anchor?.seq ?? 0),
-          headSeq: head.seq,
-          headHash: head.hash,
-          firstBroken: result.broken,
-        };
-      }
-      head = result.head;
-    }
+  /** Walks the whole chain and its signed checkpoints; reports the first broken link, or the head it verified. */
+  verify(key: CheckpointKey): Promise<ChainVerdict> {
+    return verifyChain(this.repository, key);
   }
 
-  /**
-   * The whole retained log as JSON Lines: the anchor when records were pruned, then records in
-   * order, each checkpoint right after its record.
-   */
-  async *export(): AsyncGenerator<string> {
-    const anchor = await this.repository.anchor();
-    const after0 = anchor?.seq ?? 0;
-    const checkpoints = (await this.repository.checkpoints()).filter((c) => c.seq > after0);
-    if (anchor) yield `${JSON.stringify({ kind: 'anchor', ...anchor } satisfies AuditExportLine)}\n`;
-    let after = after0;
-    for (;;) {
-      const batch = await this.repository.after(after, VERIFY_BATCH);
-      if (batch.length === 0) break;
-      for (const record of batch) {
-        yield `${JSON.stringify({ kind: 'record', ...sealedOf(record) } satisfies AuditExportLine)}\n`;
-        while (checkpoints.length > 0 && checkpoints[0].seq <= record.seq) {
-          yield `${JSON.stringify({ kind: 'checkpoint', ...checkpoints.shift()! } satisfies AuditExportLine)}\n`;
-        }
-      }
-      after = batch[batch.length - 1].seq;
-    }
+  /** The retained log as JSON Lines through record `through` (everything when absent). */
+  export(through?: number): AsyncGenerator<string> {
+    return exportChain(this.repository, through);
   }
 
   async list(params: AuditListParams): Promise<AuditPage> {
