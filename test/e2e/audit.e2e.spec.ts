@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { auditCommand } from '../../apps/ztctl/src/audit-verify.command';
+import { run } from '../../apps/ztctl/src/cli';
 import { call, eventually } from '../support/http';
 import { startStandaloneForTest, StandaloneUnderTest } from '../support/standalone';
 
@@ -63,12 +64,14 @@ describe('audit trail (standalone)', () => {
     const report = await auditCommand(['verify', join(dir, 'audit.jsonl'), '--key', join(dir, 'keys.json')]);
     expect(report).toMatch(/^verified \d+ records and [1-9]\d* signed checkpoints/);
 
-    // One altered record: named by its line.
-    const tampered = lines.map((l, i) => (i === 1 ? l.replace('"actor":"', '"actor":"x') : l));
+    // One altered record: named by its line. (The second record: whether a timed checkpoint
+    // follows the first record depends on timing, so the line is looked up.)
+    const second = lines.findIndex((l, i) => i > 0 && l.includes('"kind":"record"'));
+    const tampered = lines.map((l, i) => (i === second ? l.replace('"actor":"', '"actor":"x') : l));
     writeFileSync(join(dir, 'tampered.jsonl'), tampered.join('\n'));
     await expect(
       auditCommand(['verify', join(dir, 'tampered.jsonl'), '--key', join(dir, 'keys.json')]),
-    ).rejects.toThrow(/line 2, record \d+: hash does not match/);
+    ).rejects.toThrow(new RegExp(`line ${second + 1}, record 2: hash does not match`));
 
     // A checkpoint signed by another key is refused.
     const { DevIssuer } = await import('@zt/auth');
@@ -122,5 +125,95 @@ describe('audit trail (standalone)', () => {
       },
     );
     expect(bad.body.errors.map((e) => e.pointer).sort()).toEqual(['/from', '/limit']);
+  });
+
+  /** Runs ztctl as its main does; returns the exit code and what it wrote. */
+  async function ztctl(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+    let out = '';
+    let err = '';
+    const code = await run(argv, {}, { out: (t) => (out += t), err: (t) => (err += t) });
+    return { code, out, err };
+  }
+
+  it('ztctl --require-signed and --expect-head accept a complete export and refuse a cut one, each with its exit code', async () => {
+    const keys = await call(product.url, 'GET', '/v1/zt-policy/audit/keys', { token: auditor });
+    const key = join(dir, 'keys.json');
+    writeFileSync(key, JSON.stringify(keys.body));
+    const lines = await exportTo(join(dir, 'complete.jsonl'));
+    const parsed = lines.map((l) => JSON.parse(l) as { kind: string; seq: number; hash?: string });
+    const head = parsed.filter((l) => l.kind === 'record').pop()!;
+    const expectHead = `${head.seq}:${head.hash}`;
+
+    const complete = await ztctl(
+      'audit',
+      'verify',
+      join(dir, 'complete.jsonl'),
+      '--key',
+      key,
+      '--require-signed',
+      '--expect-head',
+      expectHead,
+    );
+    expect(complete).toMatchObject({ code: 0, out: expect.stringMatching(`head ${head.seq} ${head.hash}`) });
+    expect(complete.out).not.toMatch(/not covered/);
+    expect(
+      (await ztctl('audit', 'verify', join(dir, 'complete.jsonl'), '--key', key, '--expect-head', head.hash!))
+        .code,
+    ).toBe(0);
+
+    // The final checkpoint cut off: the last records are no longer covered by a signature.
+    writeFileSync(join(dir, 'cut.jsonl'), lines.slice(0, -1).join('\n'));
+    const cut = await ztctl('audit', 'verify', join(dir, 'cut.jsonl'), '--key', key, '--require-signed');
+    expect(cut).toMatchObject({
+      code: 3,
+      err: expect.stringMatching(/no signature covers the last \d+ records/),
+    });
+    expect((await ztctl('audit', 'verify', join(dir, 'cut.jsonl'), '--key', key)).code).toBe(0);
+
+    // Cut right after an earlier checkpoint: every remaining record is signed, but the head is not the expected one.
+    const earlier = parsed
+      .map((l, i) => (l.kind === 'checkpoint' && l.seq < head.seq ? i : -1))
+      .filter((i) => i >= 0)
+      .pop()!;
+    writeFileSync(join(dir, 'short.jsonl'), lines.slice(0, earlier + 1).join('\n'));
+    expect(
+      (await ztctl('audit', 'verify', join(dir, 'short.jsonl'), '--key', key, '--require-signed')).code,
+    ).toBe(0);
+    const short = await ztctl(
+      'audit',
+      'verify',
+      join(dir, 'short.jsonl'),
+      '--key',
+      key,
+      '--require-signed',
+      '--expect-head',
+      expectHead,
+    );
+    expect(short).toMatchObject({ code: 4, err: expect.stringMatching(/not at the expected/) });
+
+    // An altered record still exits 1; a malformed expected head is a usage mistake.
+    writeFileSync(
+      join(dir, 'altered.jsonl'),
+      lines.map((l, i) => (i === 0 ? l.replace('"actor":"', '"actor":"x') : l)).join('\n'),
+    );
+    expect(
+      (await ztctl('audit', 'verify', join(dir, 'altered.jsonl'), '--key', key, '--require-signed')).code,
+    ).toBe(1);
+    expect(
+      (await ztctl('audit', 'verify', join(dir, 'complete.jsonl'), '--key', key, '--expect-head', 'abc'))
+        .code,
+    ).toBe(2);
+  });
+
+  it('documents the flags and exit codes in --help', async () => {
+    const help = await ztctl('--help');
+    expect(help.code).toBe(0);
+    expect(help.out).toMatch(/--require-signed/);
+    expect(help.out).toMatch(/--expect-head/);
+    expect(help.out).toMatch(/exit codes: 0 verified; 1 .*2 usage; 4 .*3 --require-signed/s);
+    expect(await ztctl('audit', 'verify', '--help')).toMatchObject({
+      code: 0,
+      out: expect.stringMatching(/--require-signed/),
+    });
   });
 });

@@ -6,6 +6,7 @@ import { CheckpointService } from '../checkpoints/checkpoint.service';
 import { CurrentPrincipal, Principal, Roles } from '@zt/auth';
 import { ApiOperation, correlationIdOf, problem } from '@zt/http';
 import { AuditListParams, AuditPage, AuditService } from './audit.service';
+import { ChainVerdict } from './chain-verifier';
 
 const RECORD = {
   type: 'object',
@@ -34,6 +35,44 @@ const RECORD = {
     payload: {},
     prevHash: { type: 'string', pattern: '^[0-9a-f]{64}$' },
     hash: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+  },
+};
+
+const VERDICT = {
+  type: 'object',
+  required: ['valid', 'records', 'headSeq', 'headHash', 'checkpoints', 'signedThrough', 'unsignedRecords'],
+  properties: {
+    valid: { type: 'boolean' },
+    records: { type: 'integer', description: 'Records verified; before the first break when there is one' },
+    headSeq: { type: 'integer', description: 'The last verified record' },
+    headHash: { type: 'string' },
+    checkpoints: { type: 'integer', description: 'Signed checkpoints verified' },
+    signedThrough: {
+      type: 'integer',
+      description: 'Sequence through which a verified signature covers the chain (0: none)',
+    },
+    unsignedRecords: {
+      type: 'integer',
+      description: 'Verified records after signedThrough: not yet covered by a signature',
+    },
+    prunedThrough: {
+      type: 'integer',
+      description: 'Records through this sequence were removed by retention',
+    },
+    firstBroken: {
+      type: 'object',
+      required: ['seq', 'reason'],
+      properties: {
+        seq: { type: 'integer' },
+        reason: { type: 'string' },
+        checkpoint: {
+          type: 'object',
+          description: 'The signed checkpoint (or anchor) the chain contradicts',
+          required: ['seq', 'createdAt'],
+          properties: { seq: { type: 'integer' }, createdAt: { type: 'string' } },
+        },
+      },
+    },
   },
 };
 
@@ -87,38 +126,30 @@ export class AuditController {
   }
 
   @ApiOperation({
-    summary: 'Walk the hash chain and report the first broken link (auditor or infra_admin)',
+    summary:
+      'Walk the hash chain and its signed checkpoints and report the first broken link (auditor or infra_admin)',
     tag: 'audit',
     responses: {
       200: {
-        description: 'The verdict',
-        schema: {
-          type: 'object',
-          required: ['valid', 'records', 'headSeq', 'headHash'],
-          properties: {
-            valid: { type: 'boolean' },
-            records: { type: 'integer' },
-            headSeq: { type: 'integer' },
-            headHash: { type: 'string' },
-            firstBroken: { type: 'object', required: ['seq', 'reason'] },
-          },
-        },
+        description:
+          'The verdict: records verified (before the break, if any), the signed checkpoints that match their records, and the tail no signature covers yet',
+        schema: VERDICT,
       },
     },
   })
   @Get('verify')
   @Roles('auditor', 'infra_admin')
-  verify(): ReturnType<AuditService['verify']> {
-    return this.audit.verify();
+  async verify(): Promise<ChainVerdict> {
+    return this.audit.verify(await this.checkpoints.verificationKey());
   }
 
   @ApiOperation({
     summary:
-      'The whole audit log as JSON Lines, with signed checkpoints; the export itself is recorded first (auditor or infra_admin)',
+      'The whole audit log as JSON Lines, with signed checkpoints; the export itself is recorded first, and the export ends with a checkpoint over its last record (auditor or infra_admin)',
     tag: 'audit',
     responses: {
       200: {
-        description: 'One record or checkpoint per line',
+        description: 'One record or checkpoint per line; the last line is the checkpoint of the last record',
         contentType: 'application/x-ndjson',
         schema: { type: 'string' },
       },
@@ -131,11 +162,13 @@ export class AuditController {
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<Readable> {
-    if (await this.audit.recordExport(actor, correlationIdOf(request))) this.checkpoints.kick();
+    await this.audit.recordExport(actor, correlationIdOf(request));
+    // Signed before streaming, so a tail cut from the file shows offline (ztctl --require-signed).
+    const last = await this.checkpoints.coverHead();
     void reply
       .header('content-type', 'application/x-ndjson')
       .header('content-disposition', 'attachment; filename="audit.jsonl"');
-    return Readable.from(this.audit.export());
+    return Readable.from(this.audit.export(last?.seq));
   }
 
   @ApiOperation({
