@@ -1,4 +1,5 @@
 import { compileExpression } from './expression';
+import { expressionBindings } from './expression-bindings';
 import { strengthRank } from './authentication';
 import type { CanonicalPolicy, Condition, ConditionFailure, DecisionRequest, DeviceChecks } from './model';
 import { AddressRanges } from './network';
@@ -148,12 +149,7 @@ function timeWindow(text: string): ConditionCheck {
 function expression(source: string): ConditionCheck {
   const program = compileExpression(source);
   return (request) => {
-    const result = program({
-      subject: { ...request.subject, properties: request.subject.attributes ?? {} },
-      resource: { ...request.resource, properties: request.resource.attributes ?? {} },
-      action: request.action,
-      context: request.context ?? {},
-    });
+    const result = program(expressionBindings(request));
     if (result === true) return undefined;
     return fail(
       'expression',

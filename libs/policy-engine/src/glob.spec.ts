@@ -25,3 +25,35 @@ describe('resource globs', () => {
     expect(literalPrefix('*.prod')).toBe('');
   });
 });
+
+describe('resource globs with many wildcards', () => {
+  it.each([
+    ['*a*a*a*a*b', 'xaxaxaxaxb', true],
+    ['*a*a*a*a*b', 'aaaab', true],
+    ['*a*a*a*a*b', 'aaab', false],
+    ['a*?*b', 'ab', false],
+    ['a*?*b', 'axb', true],
+    ['??', 'ab', true],
+    ['??', 'abc', false],
+    ['x*y?z', 'x-y-y1z', true],
+    ['*.a.*', '.a.', true],
+    ['*?*', '', false],
+  ])('%s matches %s: %s', (glob, value, expected) => {
+    expect(globMatches(compileGlob(glob), value)).toBe(expected);
+  });
+
+  it('refuses a 512-character near miss of *a*a*a*a*b without backtracking', () => {
+    // A backtracking matcher tries every way to place the four `a`s: days at this length.
+    expect(globMatches(compileGlob('*a*a*a*a*b'), 'a'.repeat(512))).toBe(false);
+    expect(globMatches(compileGlob('*a*a*a*a*a*a*a*b'), 'a'.repeat(512))).toBe(false);
+    expect(globMatches(compileGlob('*a?a*a?a*a*b'), 'a'.repeat(511) + 'c')).toBe(false);
+  });
+
+  it('keeps the common shapes as plain comparisons', () => {
+    expect(compileGlob('gitlab.*').shape).toBe('prefix');
+    expect(compileGlob('*.prod').shape).toBe('suffix');
+    expect(compileGlob('exact').shape).toBe('exact');
+    expect(compileGlob('*').shape).toBe('any');
+    expect(compileGlob('a*b*c')).toEqual({ shape: 'pattern', segments: ['a', 'b', 'c'], minLength: 3 });
+  });
+});

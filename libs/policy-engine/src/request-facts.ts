@@ -68,10 +68,12 @@ export function requestPort(request: DecisionRequest): number | undefined {
   return typeof port === 'number' ? port : undefined;
 }
 
-/** A named attribute: from the context first, then from the subject's attributes. */
+/**
+ * A named attribute: from the subject's attributes first, then from the context. The subject's
+ * come from the principal directory where it holds them (the trust model), so a fact the caller
+ * puts in the context can never shadow what the directory says of the subject.
+ */
 export function namedAttribute(request: DecisionRequest, name: string): unknown {
-  const context = request.context ?? {};
-  return Object.prototype.hasOwnProperty.call(context, name)
-    ? context[name]
-    : request.subject.attributes?.[name];
+  const attributes = request.subject.attributes ?? {};
+  return Object.prototype.hasOwnProperty.call(attributes, name) ? attributes[name] : request.context?.[name];
 }

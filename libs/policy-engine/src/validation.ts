@@ -1,6 +1,7 @@
 import type { ErrorObject } from 'ajv';
 import { ISO_3166_ALPHA2 } from './countries';
 import { expressionProblem } from './expression';
+import { globWildcards, MAX_GLOB_WILDCARDS } from './glob';
 import type { ValidationIssue } from './model';
 import { parseCidr } from './network';
 import { parseTimeWindow } from './time-window';
@@ -80,9 +81,13 @@ export const semantic = {
   },
   glob(pattern: unknown, pointer: string): ValidationIssue[] {
     // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused.
-    return typeof pattern === 'string' && pattern.length > 0 && !/[\u0000-\u001f]/.test(pattern)
-      ? []
-      : [{ pointer, message: 'must be a non-empty resource pattern without control characters' }];
+    if (typeof pattern !== 'string' || pattern.length === 0 || /[\u0000-\u001f]/.test(pattern)) {
+      return [{ pointer, message: 'must be a non-empty resource pattern without control characters' }];
+    }
+    // Matching stays linear in the id whatever the count; the bound keeps each check short.
+    return globWildcards(pattern) > MAX_GLOB_WILDCARDS
+      ? [{ pointer, message: `has more than ${MAX_GLOB_WILDCARDS} wildcards (* and ? together)` }]
+      : [];
   },
   expression(source: unknown, pointer: string): ValidationIssue[] {
     if (typeof source !== 'string') return [{ pointer, message: 'must be a CEL expression' }];
