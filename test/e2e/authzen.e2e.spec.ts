@@ -131,6 +131,33 @@ describe('OpenID AuthZEN Authorization API (standalone)', () => {
     expect(missing.body.errors).toEqual([expect.objectContaining({ pointer: '/evaluations/0/resource' })]);
   });
 
+  it('holds each evaluation, batched or not, to the decision request limits', async () => {
+    type Problem = { errors: { pointer: string; detail: string }[] };
+    const tooMany = Array.from({ length: 101 }, (_, i) => i);
+    const single = await call<Problem>(product.url, 'POST', '/access/v1/evaluation', {
+      token: pep,
+      body: { subject, action: read, resource: repo('gitlab.a'), context: { tags: tooMany } },
+    });
+    expect(single.status).toBe(400);
+    expect(single.body.errors).toEqual([{ pointer: '/context/tags', detail: 'has more than 100 items' }]);
+    let nested: unknown = 'leaf';
+    for (let i = 0; i < 8; i++) nested = { n: nested };
+    const batch = await call<Problem>(product.url, 'POST', '/access/v1/evaluations', {
+      token: pep,
+      body: {
+        subject,
+        action: read,
+        context: { tags: tooMany },
+        evaluations: [{ resource: repo('gitlab.a') }, { resource: repo('gitlab.b'), context: { nested } }],
+      },
+    });
+    expect(batch.status).toBe(400);
+    expect(batch.body.errors.map((e) => e.pointer)).toEqual([
+      '/context/tags',
+      expect.stringMatching(/^\/evaluations\/1\/context\/nested(\/n)+$/),
+    ]);
+  });
+
   it('publishes its metadata without a token, and needs one to evaluate', async () => {
     const meta = await call(product.url, 'GET', '/.well-known/authzen-configuration');
     expect(meta.body).toEqual({

@@ -19,11 +19,14 @@ describe('policy administration over HTTP (standalone)', () => {
   let product: StandaloneUnderTest;
   let admin: string;
   let root: string;
+  // Asks the decision service about other subjects, as an enforcement point does.
+  let gateway: string;
 
   beforeAll(async () => {
     product = await startStandaloneForTest({ POLICY_RESTORE_WINDOW_SECONDS: '2' });
     admin = await product.issuer.mint({ sub: 'pat@company.com', roles: ['policy_admin'] });
     root = await product.issuer.mint({ sub: 'root@company.com', roles: ['infra_admin'], mfa: true });
+    gateway = await product.issuer.mint({ sub: 'gateway', roles: ['pep'] });
   });
 
   afterAll(async () => {
@@ -143,7 +146,7 @@ describe('policy administration over HTTP (standalone)', () => {
     await call(product.url, 'POST', POLICIES, { token: admin, body });
     const ask = () =>
       call(product.url, 'POST', '/v1/zt-policy/decisions', {
-        token: admin,
+        token: gateway,
         body: { subject: { id: 'flo' }, action: 'read', resource: { id: 'flip.res' } },
       });
     await eventually(async () => ((await ask()).body.decision === 'allow' ? true : undefined));
@@ -167,7 +170,7 @@ describe('policy administration over HTTP (standalone)', () => {
     const ask = async () =>
       (
         await call(product.url, 'POST', '/v1/zt-policy/decisions', {
-          token: admin,
+          token: gateway,
           body: { subject: { id: 'dana@company.com' }, action: 'read', resource: { id: 'bq.sales' } },
         })
       ).body.decision;

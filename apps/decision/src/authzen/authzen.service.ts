@@ -3,6 +3,7 @@ import type { Principal } from '@zt/auth';
 import { validationProblem } from '@zt/http';
 import type { DecisionCall } from '../decisions/decision-call';
 import { DecisionsService } from '../decisions/decisions.service';
+import { decisionRequestLimitErrors } from '../decisions/decision-request.schema';
 import { RateLimiter } from '../decisions/rate-limiter';
 import { assertMayAskAbout } from '../decisions/trust-model';
 import {
@@ -31,6 +32,9 @@ export class AuthzenService {
 
   /** One evaluation. */
   async evaluate(body: unknown, principal: Principal, call: DecisionCall = {}): Promise<AuthzenDecision> {
+    // The decision request limits first: the schema then only sees a document known to be small.
+    const bounds = decisionRequestLimitErrors(body);
+    if (bounds.length > 0) throw validationProblem(bounds);
     const errors = evaluationErrors(body);
     if (errors.length > 0) throw validationProblem(errors);
     return toAuthzenDecision(
@@ -52,6 +56,13 @@ export class AuthzenService {
     const errors = evaluationsErrors(body);
     if (errors.length > 0) throw validationProblem(errors);
     const batch = body as BatchRequest;
+    // Each entry, and the defaults it inherits, is held to the limits of one decision request.
+    const { evaluations, ...defaults } = batch;
+    const bounds = [
+      ...decisionRequestLimitErrors(defaults),
+      ...evaluations.flatMap((e, i) => decisionRequestLimitErrors(e, `/evaluations/${i}`)),
+    ];
+    if (bounds.length > 0) throw validationProblem(bounds);
     const merged = batch.evaluations.map((e, i) => {
       const evaluation = {
         subject: e.subject ?? batch.subject,
