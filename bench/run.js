@@ -7,10 +7,11 @@ const path = require('node:path');
 const { runEngineBench } = require('./engine/run');
 const { runHttpBench } = require('./http/run');
 const { runPropagationBench } = require('./propagation/run');
+const { runWorstCaseBench, worstCaseReport } = require('./worst-case/run');
 const { engineReport, httpReport, propagationReport } = require('./report');
 
-// `npm run bench` runs them all; `npm run bench -- http` (or engine, propagation) runs some.
-const ALL = ['engine', 'http', 'propagation'];
+// `npm run bench` runs them all; `npm run bench -- http` (or engine, propagation, worst-case) runs some.
+const ALL = ['engine', 'http', 'propagation', 'worst-case'];
 
 async function main() {
   const meta = {
@@ -29,6 +30,11 @@ async function main() {
     const engine = await runEngineBench();
     save('engine', engine);
     process.stdout.write(`${engineReport(engine, meta)}\n\n`);
+  }
+  if (run.includes('worst-case')) {
+    const worst = await runWorstCaseBench();
+    save('worst-case', worst);
+    process.stdout.write(`${worstCaseReport(worst, meta)}\n\n`);
   }
   if (run.includes('http') || run.includes('propagation')) {
     // Both run on the real Kafka, PostgreSQL and Redis; infra-up is idempotent.
