@@ -71,6 +71,9 @@ export const CONFIG_SPEC = {
   AUDIT_SIGNING_KEY_FILE: env.optionalString(
     'Audit: ES256 private JWK that signs checkpoints (created if missing). Default <DATA_DIR>/audit/checkpoint-key.jwk.json.',
   ),
+  AUDIT_PREVIOUS_KEYS_FILE: env.optionalString(
+    'Audit: JWKS file of the public keys that signed earlier checkpoints (kept after a key rotation); served at /audit/keys and trusted by /audit/verify.',
+  ),
   POLICY_ADMIN_URL: env.optionalUrl(
     'Distributed decision: policy-admin base URL; a new replica starts from its snapshot (else it replays the policy topic).',
   ),

@@ -15,6 +15,7 @@ import {
 import { MessageBus } from '@zt/messaging';
 import { CompactSign, createLocalJWKSet, JWK } from 'jose';
 import { tryAdvisoryLock } from '@zt/persistence';
+import { readPreviousKeys } from './previous-keys';
 import { DataSource, EntityManager } from 'typeorm';
 
 const CHECKPOINT_LOCK_KEY = 7_290_004;
@@ -36,12 +37,16 @@ export class CheckpointService implements OnApplicationBootstrap, OnApplicationS
   private key?: Promise<Key>;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | null = null;
+  private readonly previousKeys: JWK[];
 
   constructor(
     private readonly dataSource: DataSource,
     @Inject(MessageBus) private readonly bus: MessageBus,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    // Read at construction: a bad file stops the service at boot, naming the variable.
+    this.previousKeys = readPreviousKeys(config.AUDIT_PREVIOUS_KEYS_FILE);
+  }
 
   onApplicationBootstrap(): void {
     this.timer = setInterval(() => this.kick(true), this.config.AUDIT_CHECKPOINT_SECONDS * 1000);
@@ -52,9 +57,9 @@ export class CheckpointService implements OnApplicationBootstrap, OnApplicationS
     await this.running;
   }
 
-  /** The public key that verifies checkpoints. */
+  /** The public keys that verify checkpoints: the current one, then those of earlier keys. */
   async publicJwks(): Promise<{ keys: JWK[] }> {
-    return { keys: [(await this.signingKey()).publicJwk] };
+    return { keys: [(await this.signingKey()).publicJwk, ...this.previousKeys] };
   }
 
   /** What verifies checkpoint signatures online: the key set `publicJwks` serves. */
