@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 /** Header that carries the correlation id over HTTP; Kafka messages carry it as a header too. */
 export const CORRELATION_HEADER = 'x-correlation-id';
@@ -12,12 +12,21 @@ const SAFE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
  */
 export function installCorrelationId(fastify: FastifyInstance): void {
   fastify.addHook('onRequest', (request, reply, done) => {
-    const given = request.headers[CORRELATION_HEADER];
-    const id = typeof given === 'string' && SAFE_ID.test(given) ? given : randomUUID();
-    request.headers[CORRELATION_HEADER] = id;
-    void reply.header(CORRELATION_HEADER, id);
+    assignCorrelationId(request, reply);
     done();
   });
+}
+
+/**
+ * Sets the correlation id of one request and its response; for the answers Fastify makes before
+ * the request reaches the hooks (a malformed URL), which must not echo an unchecked header either.
+ */
+export function assignCorrelationId(request: FastifyRequest, reply: FastifyReply): string {
+  const given = request.headers[CORRELATION_HEADER];
+  const id = typeof given === 'string' && SAFE_ID.test(given) ? given : randomUUID();
+  request.headers[CORRELATION_HEADER] = id;
+  void reply.header(CORRELATION_HEADER, id);
+  return id;
 }
 
 /** The correlation id of a request (set by {@link installCorrelationId}). */

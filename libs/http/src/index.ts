@@ -5,3 +5,6 @@ export * from './openapi/api-operation';
 export * from './direct-route';
 export * from './openapi/openapi-document';
 export * from './schema-errors';
+export * from './request-input';
+export * from './json-bodies';
+export * from './edge-errors';

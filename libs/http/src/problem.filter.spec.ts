@@ -1,6 +1,7 @@
-import { BadRequestException, NotFoundException } from '@nestjs/common';
-import { toProblem } from './problem.filter';
-import { ProblemError, validationProblem } from './problem';
+import { HttpException, NotFoundException } from '@nestjs/common';
+import Fastify from 'fastify';
+import { sendProblem, toProblem } from './problem.filter';
+import { ProblemError, unauthenticatedProblem, validationProblem } from './problem';
 
 describe('toProblem', () => {
   it('keeps a ProblemError as it is', () => {
@@ -13,9 +14,11 @@ describe('toProblem', () => {
       status: 404,
       code: 'NOT_FOUND',
     });
-    expect(toProblem(new BadRequestException('bad'))).toMatchObject({
-      status: 400,
-      code: 'VALIDATION_FAILED',
+    // Nest turns Fastify's errors into HttpExceptions with Fastify's message and status.
+    expect(toProblem(new HttpException('Unsupported Media Type: text/x-secret', 415))).toMatchObject({
+      status: 415,
+      code: 'UNSUPPORTED_MEDIA_TYPE',
+      detail: 'Only application/json bodies are accepted.',
     });
   });
 
@@ -26,7 +29,20 @@ describe('toProblem', () => {
     });
     const badJson = toProblem({ statusCode: 400, message: 'Unexpected token' });
     expect(badJson).toMatchObject({ status: 400, code: 'VALIDATION_FAILED' });
-    expect(badJson.extra.errors).toEqual([{ pointer: '', detail: 'Unexpected token' }]);
+    expect(badJson.extra.errors).toEqual([{ pointer: '', detail: 'is not valid JSON' }]);
+  });
+
+  it("never quotes the framework's messages, which may hold what the caller sent", () => {
+    const quoting = [
+      new NotFoundException('Cannot GET /nowhere?access_token=secret'),
+      new HttpException('Unexpected token \'s\', "secret" is not valid JSON', 400),
+      { statusCode: 400, message: 'Unexpected token \'s\', "secret" is not valid JSON' },
+      { statusCode: 415, message: 'Unsupported Media Type: secret/type' },
+    ];
+    for (const error of quoting) {
+      const problem = toProblem(error);
+      expect(JSON.stringify({ detail: problem.detail, extra: problem.extra })).not.toContain('secret');
+    }
   });
 
   it('hides the message of unexpected errors', () => {
@@ -38,5 +54,37 @@ describe('toProblem', () => {
   it('gives every code its HTTP title', () => {
     expect(new ProblemError(403, 'MFA_REQUIRED', 'x').title).toBe('Forbidden');
     expect(new ProblemError(429, 'RATE_LIMITED', 'x').title).toBe('Too Many Requests');
+  });
+});
+
+describe('sendProblem', () => {
+  const fastify = Fastify();
+  fastify.get('/guarded', () => {
+    throw unauthenticatedProblem('token is malformed');
+  });
+  fastify.setErrorHandler((error, request, reply) =>
+    sendProblem(error, request, reply, { error: () => undefined }),
+  );
+  afterAll(() => fastify.close());
+
+  it('gives the path alone as instance: a query string may carry a token', async () => {
+    const response = await fastify.inject({ method: 'GET', url: '/guarded?access_token=secret.jwt' });
+    expect(response.statusCode).toBe(401);
+    expect(response.json()).toMatchObject({ code: 'UNAUTHENTICATED', instance: '/guarded' });
+    expect(response.body).not.toContain('secret');
+  });
+
+  it('leaves instance out when the problem says so (the URL itself was refused)', async () => {
+    const quiet = Fastify();
+    quiet.get('/long', () => {
+      throw new ProblemError(414, 'URI_TOO_LONG', 'too long', { instance: undefined });
+    });
+    quiet.setErrorHandler((error, request, reply) =>
+      sendProblem(error, request, reply, { error: () => undefined }),
+    );
+    const response = await quiet.inject({ method: 'GET', url: '/long' });
+    expect(response.json()).toEqual(expect.not.objectContaining({ instance: expect.anything() }));
+    expect(response.json()).toMatchObject({ status: 414, code: 'URI_TOO_LONG', title: 'URI Too Long' });
+    await quiet.close();
   });
 });

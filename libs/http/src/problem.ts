@@ -17,8 +17,11 @@ export type ErrorCode =
   | 'PRECONDITION_FAILED'
   | 'GONE'
   | 'RATE_LIMITED'
+  | 'REQUEST_TIMEOUT'
   | 'PAYLOAD_TOO_LARGE'
+  | 'URI_TOO_LONG'
   | 'UNSUPPORTED_MEDIA_TYPE'
+  | 'HEADERS_TOO_LARGE'
   | 'NOT_READY'
   | 'INTERNAL';
 
@@ -34,8 +37,11 @@ const TITLES: Record<ErrorCode, string> = {
   PRECONDITION_FAILED: 'Precondition Failed',
   GONE: 'Gone',
   RATE_LIMITED: 'Too Many Requests',
+  REQUEST_TIMEOUT: 'Request Timeout',
   PAYLOAD_TOO_LARGE: 'Payload Too Large',
+  URI_TOO_LONG: 'URI Too Long',
   UNSUPPORTED_MEDIA_TYPE: 'Unsupported Media Type',
+  HEADERS_TOO_LARGE: 'Request Header Fields Too Large',
   NOT_READY: 'Service Unavailable',
   INTERNAL: 'Internal Server Error',
 };
@@ -52,6 +58,8 @@ export class ProblemError extends Error {
     readonly extra: {
       errors?: FieldError[];
       headers?: Record<string, string>;
+      /** Set, even to undefined, to replace the request's path as `instance` (undefined leaves it out). */
+      instance?: string;
       [member: string]: unknown;
     } = {},
   ) {

@@ -2,7 +2,14 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DevIssuer } from '@zt/auth';
 import { AppConfig, loadConfig, RuntimeMode } from '@zt/config';
-import { installCorrelationId, ProblemFilter } from '@zt/http';
+import {
+  acceptOnlyJsonBodies,
+  clientErrorProblem,
+  frameworkProblem,
+  installCorrelationId,
+  installInputRule,
+  ProblemFilter,
+} from '@zt/http';
 import { createLogger, PinoNestLogger } from '@zt/observability';
 import { registerDirectRoutes } from './direct-routes';
 import { rootModule } from './root-module';
@@ -29,12 +36,25 @@ async function start(
     (mode === 'standalone' && config.JWKS_URL === undefined) || config.DEV_ISSUER
       ? await DevIssuer.loadOrCreate(config.DATA_DIR, config.JWT_ISSUER)
       : undefined;
-  const adapter = new FastifyAdapter({ bodyLimit: config.MAX_BODY_BYTES, trustProxy: false });
-  installCorrelationId(adapter.getInstance());
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.MAX_BODY_BYTES,
+    trustProxy: false,
+    // What Node's parser and Fastify's router refuse before any hook runs, as problem+json too.
+    clientErrorHandler: clientErrorProblem,
+    frameworkErrors: frameworkProblem,
+  });
+  // Hooks on the root instance, added before Nest registers its routes and before the direct
+  // routes: they apply to every route of the process, and their errors reach each route's error
+  // handler (Nest's exception filter or the direct route's), both of which render problem+json.
+  const fastify = adapter.getInstance();
+  installCorrelationId(fastify);
+  acceptOnlyJsonBodies(fastify);
+  installInputRule(fastify);
   const app = await NestFactory.create<NestFastifyApplication>(
     rootModule({ mode, processName, config, services, devIssuer }),
     adapter,
-    { logger: new PinoNestLogger(logger), abortOnError: false },
+    // bodyParser: false, or Nest's adapter adds its own JSON and form-urlencoded parsers.
+    { logger: new PinoNestLogger(logger), abortOnError: false, bodyParser: false },
   );
   app.useGlobalFilters(new ProblemFilter());
   registerDirectRoutes(app);

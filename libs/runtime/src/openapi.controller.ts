@@ -1,15 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import {
-  Controller,
-  Get,
-  Header,
-  Inject,
-  NotFoundException,
-  Param,
-  RequestMethod,
-  Res,
-} from '@nestjs/common';
+import { Controller, Get, Header, Inject, Param, RequestMethod, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
@@ -20,6 +11,7 @@ import {
   ApiOperationSpec,
   buildOpenApiDocument,
   DocumentedRoute,
+  ProblemError,
 } from '@zt/http';
 import { ControllerMethod, controllerMethods, joinPath } from './controller-methods';
 import { directRoutes } from './direct-routes';
@@ -108,8 +100,9 @@ export class OpenApiController {
     responses: { 200: { description: 'The file' }, 404: { description: 'No such file' } },
   })
   asset(@Param('asset') asset: string, @Res({ passthrough: true }) reply: FastifyReply): Buffer {
-    const type = UI_ASSETS[asset];
-    if (!type) throw new NotFoundException(`no documentation asset ${asset}`);
+    // Own members only: `constructor` or `__proto__` must not pass for an asset.
+    const type = Object.hasOwn(UI_ASSETS, asset) ? UI_ASSETS[asset] : undefined;
+    if (!type) throw new ProblemError(404, 'NOT_FOUND', 'No such documentation asset.');
     void reply.header('content-type', type).header('cache-control', 'public, max-age=86400');
     return readFileSync(join(UI_DIR, asset));
   }
