@@ -1,4 +1,7 @@
+import { join } from 'node:path';
+import * as grpc from '@grpc/grpc-js';
 import type { ServiceError } from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
 import { DecisionGrpcServer } from '../../apps/decision/src/grpc/decision-grpc.server';
 import { grpcClients } from '../support/grpc-clients';
 import { call } from '../support/http';
@@ -44,16 +47,86 @@ function checkRequest(
   };
 }
 
+/** A protobuf varint. */
+function varint(n: number): number[] {
+  const out: number[] = [];
+  for (; n > 0x7f; n = Math.floor(n / 128)) out.push((n & 0x7f) | 0x80);
+  out.push(n);
+  return out;
+}
+
+/** A length-delimited field: tag byte, length, bytes. */
+function field(tag: number, bytes: Buffer): Buffer {
+  return Buffer.concat([Buffer.from([tag, ...varint(bytes.length)]), bytes]);
+}
+
+/**
+ * A google.protobuf.Struct nested `levels` deep ({"d": {"d": ... {"d": 1}}}), encoded by hand:
+ * protobufjs refuses to encode it (and overflows the stack building it), a hostile caller does
+ * not. Built outside-in from the lengths, so it is linear in its size.
+ */
+function deepStructBytes(levels: number): Buffer {
+  const leafValue = Buffer.from([0x11, 0, 0, 0, 0, 0, 0, 0xf0, 0x3f]); // number_value = 1
+  const prefixes: Buffer[] = [];
+  let valueLength = leafValue.length;
+  for (let level = 0; level < levels; level++) {
+    // Struct { fields: entry { key: "d", value: Value } }, then Value { struct_value: Struct }.
+    const entryLength = 3 + 1 + varint(valueLength).length + valueLength;
+    const structLength = 1 + varint(entryLength).length + entryLength;
+    const structPrefix = [0x0a, ...varint(entryLength), 0x0a, 0x01, 0x64, 0x12, ...varint(valueLength)];
+    const valuePrefix = level === levels - 1 ? [] : [0x2a, ...varint(structLength)];
+    prefixes.push(Buffer.from([...valuePrefix, ...structPrefix]));
+    valueLength = valuePrefix.length + structLength;
+  }
+  return Buffer.concat([...prefixes.reverse(), leafValue]);
+}
+
+/** Request bytes sent as they are, as a hostile caller would; the answer decoded with `decode`. */
+function rawUnary(
+  address: string,
+  path: string,
+  bytes: Buffer,
+  decode: (b: Buffer) => unknown,
+): Promise<unknown> {
+  const client = new grpc.Client(address, grpc.credentials.createInsecure());
+  return new Promise<unknown>((resolve, reject) =>
+    client.makeUnaryRequest(
+      path,
+      (b: Buffer) => b,
+      decode,
+      bytes,
+      (error, response) => (error ? reject(error) : resolve(response)),
+    ),
+  ).finally(() => client.close());
+}
+
+const PROTO = join(__dirname, '..', '..', 'proto');
+const methods = protoLoader.loadSync(
+  ['envoy/service/auth/v3/external_auth.proto', 'zt/decision/v1/decision.proto'],
+  {
+    includeDirs: [join(PROTO, 'third_party'), PROTO],
+    keepCase: true,
+    longs: String,
+    enums: String,
+    defaults: true,
+    oneofs: true,
+  },
+) as unknown as Record<string, Record<string, grpc.MethodDefinition<unknown, unknown>>>;
+const CHECK = methods['envoy.service.auth.v3.Authorization'].Check;
+const DECIDE = methods['zt.decision.v1.DecisionService'].Decide;
+
 describe('gRPC: Envoy ext_authz and zt.decision.v1 (standalone)', () => {
   let product: StandaloneUnderTest;
   let clients: ReturnType<typeof grpcClients>;
+  let address: string;
   let alice: string;
   let aliceMfa: string;
 
   beforeAll(async () => {
     product = await startStandaloneForTest();
     const port = product.process.app.get(DecisionGrpcServer).port;
-    clients = grpcClients(`127.0.0.1:${port}`);
+    address = `127.0.0.1:${port}`;
+    clients = grpcClients(address);
     const admin = await product.issuer.mint({ sub: 'pat@company.com', roles: ['policy_admin'] });
     const policies = [
       {
@@ -171,5 +244,126 @@ describe('gRPC: Envoy ext_authz and zt.decision.v1 (standalone)', () => {
         { authorization: `Bearer ${alice}`, 'zt-min-revision': '99999' },
       ),
     ).rejects.toMatchObject({ code: 14 });
+  });
+
+  describe('hostile input', () => {
+    const refusedDecide = (request: Record<string, unknown>) =>
+      clients.decide(request, { authorization: `Bearer ${alice}` }).then(
+        () => {
+          throw new Error('the request was decided');
+        },
+        (e: ServiceError) => e,
+      );
+
+    it('answers Decide INVALID_ARGUMENT naming a NUL in an id and a control character in the action', async () => {
+      const error = await refusedDecide({
+        action: 'G\u001BET',
+        resource: { id: 'gitlab.company.com/\u0000' },
+      });
+      expect(error.code).toBe(grpc.status.INVALID_ARGUMENT);
+      expect(error.details).toContain('/action contains the control character U+001B at offset 1');
+      expect(error.details).toContain('/resource/id contains the control character U+0000 at offset 19');
+    });
+
+    it('answers Decide INVALID_ARGUMENT for NaN and Infinity in a Struct, naming a bad member name escaped', async () => {
+      const error = await refusedDecide({
+        action: 'GET',
+        resource: {
+          id: 'gitlab.company.com/x',
+          attributes: { fields: { size: { numberValue: Number.NaN } } },
+        },
+        context: {
+          fields: { risk: { numberValue: Number.POSITIVE_INFINITY }, ['a\u001B']: { stringValue: 'x' } },
+        },
+      });
+      expect(error.code).toBe(grpc.status.INVALID_ARGUMENT);
+      expect(error.details).toContain('/resource/attributes/size is not a finite number');
+      expect(error.details).toContain('/context/risk is not a finite number');
+      expect(error.details).toContain('/context/a\\u001b member name contains the control character U+001B');
+    });
+
+    it('receives a lone surrogate as U+FFFD: protobuf strings are UTF-8, so it never reaches the decision', async () => {
+      // grpc-js encodes it as the bytes of U+D800, which are not UTF-8; Node decodes them as U+FFFD.
+      const decided = await clients.decide(
+        { action: 'G\uD800ET', resource: { id: 'gitlab.company.com/\uDC00' } },
+        { authorization: `Bearer ${alice}` },
+      );
+      expect(decided).toMatchObject({ decision: 'deny' });
+      const checked = (await clients.check(
+        checkRequest('GET', 'gitlab.company.com', '/api/\uD800', alice, { 'x-team': 'a\uDC00' }),
+      )) as CheckResponse;
+      expect(checked.status.code).toBe(0);
+    });
+
+    it('answers Decide INVALID_ARGUMENT for a context Struct 40 levels deep and one 10,000 levels deep', async () => {
+      let deep: Record<string, unknown> = { fields: { leaf: { numberValue: 1 } } };
+      for (let i = 1; i < 40; i++) deep = { fields: { d: { structValue: deep } } };
+      const error = await refusedDecide({
+        action: 'GET',
+        resource: { id: 'gitlab.company.com/x' },
+        context: deep,
+      });
+      expect(error.code).toBe(grpc.status.INVALID_ARGUMENT);
+      expect(error.details).toContain('is nested deeper than 32 levels');
+      const request = Buffer.concat([
+        DECIDE.requestSerialize({ action: 'GET', resource: { id: 'gitlab.company.com/x' } }),
+        field(0x22, deepStructBytes(10_000)), // context = 4
+      ]);
+      expect(request.length).toBeLessThan(4 * 1024 * 1024);
+      const raw = (await rawUnary(address, DECIDE.path, request, DECIDE.responseDeserialize).catch(
+        (e: ServiceError) => e,
+      )) as ServiceError;
+      expect(raw.code).toBe(grpc.status.INVALID_ARGUMENT);
+      expect(raw.details).toContain('nested deeper than protobuf decoding allows');
+      // The server is unharmed: the next request is decided.
+      await expect(
+        clients.decide(
+          { action: 'GET', resource: { id: 'gitlab.company.com/x' } },
+          { authorization: `Bearer ${alice}` },
+        ),
+      ).resolves.toMatchObject({ decision: 'allow' });
+    });
+
+    it('denies a Check with 400 and a problem+json body naming a NUL in the path, a control character in a header, a port that is no number', async () => {
+      for (const [request, pointer] of [
+        [checkRequest('GET', 'gitlab.company.com', '/api\u0000', alice), '/attributes/request/http/path'],
+        [
+          checkRequest('GET', 'gitlab.company.com', '/api', alice, { 'x-team': 'a\u0007' }),
+          '/attributes/request/http/headers/x-team',
+        ],
+        [checkRequest('GET', 'gitlab.company.com:80x', '/api', alice), '/attributes/request/http/host'],
+      ] as const) {
+        const r = (await clients.check(request)) as CheckResponse;
+        expect(r.status.code).toBe(grpc.status.INVALID_ARGUMENT);
+        expect(r.ok_response).toBeFalsy();
+        expect(r.denied_response?.status.code).toBe('BadRequest');
+        expect(header(r.denied_response?.headers, 'content-type')).toBe('application/problem+json');
+        const body = JSON.parse(r.denied_response!.body) as { status: number; errors: { pointer: string }[] };
+        expect(body.status).toBe(400);
+        expect(body.errors.map((e) => e.pointer)).toEqual([pointer]);
+      }
+    });
+
+    it('denies a Check carrying a Struct 10,000 levels deep with 400, never allows it', async () => {
+      const request = Buffer.concat([
+        CHECK.requestSerialize(checkRequest('GET', 'gitlab.company.com', '/api/v4/projects', alice)),
+        // attributes (1) { metadata_context (11) { filter_metadata (1) { "x": Struct } } }
+        field(
+          0x0a,
+          field(
+            0x5a,
+            field(
+              0x0a,
+              Buffer.concat([Buffer.from([0x0a, 0x01, 0x78]), field(0x12, deepStructBytes(10_000))]),
+            ),
+          ),
+        ),
+      ]);
+      const r = (await rawUnary(address, CHECK.path, request, CHECK.responseDeserialize)) as CheckResponse;
+      expect(r.status.code).toBe(grpc.status.INVALID_ARGUMENT);
+      expect(r.ok_response).toBeFalsy();
+      expect(r.denied_response?.status.code).toBe('BadRequest');
+      expect(JSON.parse(r.denied_response!.body)).toMatchObject({ status: 400, errors: [{ pointer: '' }] });
+    });
   });
 });

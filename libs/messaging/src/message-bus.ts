@@ -31,8 +31,9 @@ export interface SubscriptionOptions {
   /** Called after every poll of the bus, with or without messages: proof the consumer is in contact. */
   onPoll?: () => void;
   /**
-   * Called for a message that is not a CloudEvent and is skipped instead of handled, so a
-   * consumer that tracks its progress through the offsets still sees it pass.
+   * Called for a message that is skipped instead of handled (not a CloudEvent, or refused by the
+   * intake check of `EventIntake`), so a consumer that tracks its progress through the offsets
+   * still sees it pass.
    */
   onSkipped?: (info: DeliveryInfo) => void;
 }

@@ -1,4 +1,5 @@
 import { DynamicModule, Global, Inject, Injectable, Module, BeforeApplicationShutdown } from '@nestjs/common';
+import { EventIntake } from './event-intake';
 import { InProcessBus } from './in-process-bus';
 import { KafkaBus, KafkaBusOptions } from './kafka-bus';
 import { MessageBus } from './message-bus';
@@ -19,7 +20,7 @@ class BusLifecycle implements BeforeApplicationShutdown {
   }
 }
 
-/** Provides the {@link MessageBus} for the whole application. */
+/** Provides the {@link MessageBus} and the consumers' {@link EventIntake} for the whole application. */
 @Global()
 @Module({})
 export class MessagingModule {
@@ -37,8 +38,9 @@ export class MessagingModule {
           },
         },
         BusLifecycle,
+        EventIntake,
       ],
-      exports: [MessageBus],
+      exports: [MessageBus, EventIntake],
     };
   }
 }

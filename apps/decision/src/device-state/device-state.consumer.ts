@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { CloudEvent, DevicePostureData, DeviceRiskData, EventTypes, jsonObject, Topics } from '@zt/contracts';
-import { MessageBus } from '@zt/messaging';
+import { EventIntake, MessageBus } from '@zt/messaging';
 import { DeviceStateStore } from './device-state.store';
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -42,15 +42,19 @@ export class DeviceStateConsumer implements OnApplicationBootstrap {
   constructor(
     private readonly store: DeviceStateStore,
     @Inject(MessageBus) private readonly bus: MessageBus,
+    private readonly intake: EventIntake,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.bus.subscribe({
-      topics: [Topics.devicePosture, Topics.deviceRisk],
-      groupId: 'decision-device-state',
-      fromBeginning: true,
-      handler: (event) => this.handle(event),
-    });
+    // Behind the intake check: a refused posture or verdict never reaches the shared store.
+    await this.bus.subscribe(
+      this.intake.screened({
+        topics: [Topics.devicePosture, Topics.deviceRisk],
+        groupId: 'decision-device-state',
+        fromBeginning: true,
+        handler: (event) => this.handle(event),
+      }),
+    );
   }
 
   private async handle(event: CloudEvent): Promise<void> {

@@ -3,33 +3,24 @@ import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { bearerToken, Principal, TokenVerifier } from '@zt/auth';
 import { APP_CONFIG, AppConfig } from '@zt/config';
-import { ProblemError } from '@zt/http';
+import { ProblemError, validationProblem } from '@zt/http';
 import { parseMinRevision } from '../decisions/decision-call';
 import { DecisionBody, DecisionResponse, DecisionsService } from '../decisions/decisions.service';
+import { decideBodyOf, DecideRequestMessage, decideRequestProblems } from './decide-request.mapping';
 import {
   bearerOf,
   CheckRequestMessage,
-  CheckResponseMessage,
+  checkInvalidOf,
   checkRefusalOf,
+  checkRequestProblems,
+  CheckResponseMessage,
   checkResponseOf,
+  clippedPointer,
   decisionBodyOf,
 } from './ext-authz.mapping';
 import { protoRoot } from './proto-path';
-import { jsonToStruct, ProtoStruct, structToJson } from './protobuf-struct';
-
-interface DecideRequestMessage {
-  subject?: {
-    type: string;
-    id: string;
-    roles: string[];
-    groups: string[];
-    attributes?: ProtoStruct | null;
-  } | null;
-  action: string;
-  resource?: { type: string; id: string; attributes?: ProtoStruct | null } | null;
-  context?: ProtoStruct | null;
-  min_revision: string;
-}
+import { jsonToStruct } from './protobuf-struct';
+import { undecodableError, withTolerantDecoding } from './undecodable-request';
 
 /** HTTP problem statuses as gRPC status codes. */
 function grpcCodeOf(status: number): grpc.status {
@@ -49,11 +40,29 @@ function grpcCodeOf(status: number): grpc.status {
   }
 }
 
-/** A problem as a gRPC error; field errors are named in the message. */
+// The message travels as an HTTP/2 trailer: kept well under the 8 KiB a client accepts by default.
+const MAX_DETAILS = 2_048;
+
+/**
+ * A pointer as text for the gRPC message: clipped, and with control characters and lone
+ * surrogates escaped as JSON escapes them (a pointer holds a refused member name as it was; the
+ * message is percent-encoded by grpc-js, which throws on a lone surrogate).
+ */
+function printablePointer(pointer: string): string {
+  return JSON.stringify(clippedPointer(pointer)).slice(1, -1);
+}
+
+/** A problem as a gRPC error; field errors are named in the message by their pointers. */
 function grpcErrorOf(error: unknown): Partial<grpc.StatusObject> {
   if (error instanceof ProblemError) {
-    const fields = (error.extra.errors ?? []).map((e) => `${e.pointer} ${e.detail}`).join('; ');
-    return { code: grpcCodeOf(error.status), details: fields ? `${error.detail} ${fields}` : error.detail };
+    const fields = (error.extra.errors ?? [])
+      .map((e) => `${printablePointer(e.pointer)} ${e.detail}`)
+      .join('; ');
+    const details = fields ? `${error.detail} ${fields}` : error.detail;
+    return {
+      code: grpcCodeOf(error.status),
+      details: details.length > MAX_DETAILS ? `${details.slice(0, MAX_DETAILS)}…` : details,
+    };
   }
   return { code: grpc.status.INTERNAL, details: 'internal error' };
 }
@@ -108,7 +117,7 @@ export class DecisionGrpcServer implements OnApplicationBootstrap, OnApplication
       'grpc.max_receive_message_length': this.config.MAX_BODY_BYTES,
       'grpc.max_send_message_length': 4 * this.config.MAX_BODY_BYTES,
     });
-    this.server.addService(loaded.zt.decision.v1.DecisionService.service, {
+    this.server.addService(withTolerantDecoding(loaded.zt.decision.v1.DecisionService.service), {
       Decide: (
         call: grpc.ServerUnaryCall<DecideRequestMessage, unknown>,
         callback: grpc.sendUnaryData<unknown>,
@@ -119,7 +128,7 @@ export class DecisionGrpcServer implements OnApplicationBootstrap, OnApplication
         );
       },
     });
-    this.server.addService(loaded.envoy.service.auth.v3.Authorization.service, {
+    this.server.addService(withTolerantDecoding(loaded.envoy.service.auth.v3.Authorization.service), {
       Check: (
         call: grpc.ServerUnaryCall<CheckRequestMessage, unknown>,
         callback: grpc.sendUnaryData<unknown>,
@@ -164,34 +173,28 @@ export class DecisionGrpcServer implements OnApplicationBootstrap, OnApplication
     return this.verifier.verify(token);
   }
 
+  /**
+   * Decide: the request and the metadata it reads are checked with the one input rule before
+   * anything else (token verification included) sees them; INVALID_ARGUMENT names each bad field.
+   */
   private async decide(call: grpc.ServerUnaryCall<DecideRequestMessage, unknown>): Promise<unknown> {
-    const principal = await this.principalOf(bearerToken(metadataValue(call.metadata, 'authorization')));
+    const undecodable = undecodableError(call.request);
+    if (undecodable) throw validationProblem([undecodable]);
+    const metadata = {
+      authorization: metadataValue(call.metadata, 'authorization'),
+      'x-correlation-id': metadataValue(call.metadata, 'x-correlation-id'),
+      'zt-min-revision': metadataValue(call.metadata, 'zt-min-revision'),
+    };
+    const body = decideBodyOf(call.request);
+    const problems = decideRequestProblems(body, metadata);
+    if (problems.length > 0) throw validationProblem(problems);
+    const principal = await this.principalOf(bearerToken(metadata.authorization));
     const message = call.request;
-    const body: Record<string, unknown> = { action: message.action };
-    if (message.subject) {
-      body.subject = {
-        ...(message.subject.type ? { type: message.subject.type } : {}),
-        id: message.subject.id,
-        roles: message.subject.roles,
-        groups: message.subject.groups,
-        attributes: structToJson(message.subject.attributes) ?? {},
-      };
-    }
-    if (message.resource) {
-      body.resource = {
-        ...(message.resource.type ? { type: message.resource.type } : {}),
-        id: message.resource.id,
-        attributes: structToJson(message.resource.attributes) ?? {},
-      };
-    }
-    const context = structToJson(message.context);
-    if (context) body.context = context;
     const fromBody = Number(message.min_revision) > 0 ? Number(message.min_revision) : undefined;
     const minRevision =
-      parseMinRevision(metadataValue(call.metadata, 'zt-min-revision'), '/metadata/zt-min-revision') ??
-      fromBody;
+      parseMinRevision(metadata['zt-min-revision'], '/metadata/zt-min-revision') ?? fromBody;
     const response: DecisionResponse = await this.decisions.decide(body, principal, {
-      correlationId: metadataValue(call.metadata, 'x-correlation-id'),
+      correlationId: metadata['x-correlation-id'],
       minRevision,
     });
     return {
@@ -205,7 +208,15 @@ export class DecisionGrpcServer implements OnApplicationBootstrap, OnApplication
     };
   }
 
+  /**
+   * Check: a request with a field the input rule refuses is denied with 400 before its token is
+   * verified, so nothing hostile reaches the verifier, the engine or the decision log.
+   */
   private async check(request: CheckRequestMessage): Promise<CheckResponseMessage> {
+    const undecodable = undecodableError(request);
+    if (undecodable) return checkInvalidOf([undecodable]);
+    const problems = checkRequestProblems(request);
+    if (problems.length > 0) return checkInvalidOf(problems);
     let principal: Principal;
     try {
       principal = await this.principalOf(bearerOf(request));

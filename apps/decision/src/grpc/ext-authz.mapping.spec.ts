@@ -1,5 +1,13 @@
 import type { DecisionResult } from '@zt/policy-engine';
-import { bearerOf, checkRefusalOf, checkResponseOf, decisionBodyOf, GrpcCode } from './ext-authz.mapping';
+import {
+  bearerOf,
+  checkInvalidOf,
+  checkRefusalOf,
+  checkRequestProblems,
+  checkResponseOf,
+  decisionBodyOf,
+  GrpcCode,
+} from './ext-authz.mapping';
 
 const check = {
   attributes: {
@@ -107,5 +115,95 @@ describe('checkResponseOf', () => {
     const limited = checkRefusalOf(429, 'too many', '1');
     expect(limited.status.code).toBe(GrpcCode.RESOURCE_EXHAUSTED);
     expect(headerOf(limited.denied_response?.headers, 'retry-after')).toBe('1');
+  });
+});
+
+/** The example check with its HTTP attributes changed. */
+function checkWith(http: Record<string, unknown>) {
+  return {
+    attributes: {
+      ...check.attributes,
+      request: { http: { ...check.attributes.request.http, ...http } },
+    },
+  };
+}
+
+describe('checkRequestProblems', () => {
+  const HTTP = '/attributes/request/http';
+
+  it('finds nothing wrong with an ordinary request', () => {
+    expect(checkRequestProblems(check)).toEqual([]);
+  });
+
+  it('names a NUL in the path, a lone surrogate in a passed-on header, a control character in the token', () => {
+    const problems = checkRequestProblems(
+      checkWith({
+        path: '/api\u0000/x',
+        headers: {
+          ...check.attributes.request.http.headers,
+          'x-team': 'a\uD800',
+          authorization: 'Bearer a\u001Bb',
+        },
+      }),
+    );
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        { pointer: `${HTTP}/path`, detail: 'contains the control character U+0000 at offset 4' },
+        { pointer: `${HTTP}/headers/x-team`, detail: 'contains a lone surrogate U+D800 at offset 1' },
+        {
+          pointer: `${HTTP}/headers/authorization`,
+          detail: 'contains the control character U+001B at offset 8',
+        },
+      ]),
+    );
+    expect(problems).toHaveLength(3);
+  });
+
+  it('names a bad header name, the method, the source address and a port that is not a number', () => {
+    const problems = checkRequestProblems({
+      attributes: {
+        source: { address: { socket_address: { address: '10.0.0.1\u0007' } } },
+        request: {
+          http: { method: 'G\uDC00T', host: 'a.example:8o', path: '/', headers: { 'x-\u0000': '1' } },
+        },
+      },
+    });
+    expect(problems.map((p) => p.pointer).sort()).toEqual(
+      [
+        `${HTTP}/method`,
+        `${HTTP}/headers/x-\u0000`,
+        `${HTTP}/host`,
+        '/attributes/source/address/socket_address/address',
+      ].sort(),
+    );
+  });
+
+  it('does not judge what the decision never reads: the body, cookies', () => {
+    expect(
+      checkRequestProblems(checkWith({ body: '\u0000binary', headers: { cookie: 'a=\u0001' } })),
+    ).toEqual([]);
+  });
+});
+
+describe('checkInvalidOf', () => {
+  it('denies with 400 and a problem+json body naming each field, escaped and clipped', () => {
+    const long = `/attributes/request/http/headers/${'x'.repeat(1_000)}`;
+    const response = checkInvalidOf([
+      { pointer: '/attributes/request/http/headers/x-\u0000', detail: 'member name contains U+0000' },
+      { pointer: long, detail: 'is longer than 65536 characters' },
+    ]);
+    expect(response.status.code).toBe(GrpcCode.INVALID_ARGUMENT);
+    expect(response.ok_response).toBeUndefined();
+    expect(response.denied_response?.status.code).toBe('BadRequest');
+    expect(headerOf(response.denied_response?.headers, 'content-type')).toBe('application/problem+json');
+    expect(response.denied_response!.body).not.toContain('\u0000');
+    const body = JSON.parse(response.denied_response!.body) as {
+      status: number;
+      code: string;
+      errors: { pointer: string }[];
+    };
+    expect(body).toMatchObject({ status: 400, code: 'VALIDATION_FAILED', title: 'Bad Request' });
+    expect(body.errors[0].pointer).toBe('/attributes/request/http/headers/x-\u0000');
+    expect(body.errors[1].pointer).toHaveLength(257);
   });
 });

@@ -16,11 +16,18 @@ export interface ProtoStruct {
   fields?: Record<string, ProtoValue>;
 }
 
-// Untrusted input: a Struct nested deeper than this is refused rather than walked.
-const MAX_DEPTH = 32;
+/** A Struct or list whose members are still to be converted into `out`. */
+type Pending =
+  | { fields: Record<string, ProtoValue>; out: Record<string, unknown> }
+  | { values: ProtoValue[]; out: unknown[] };
 
-function valueToJson(value: ProtoValue, depth: number): unknown {
-  if (depth > MAX_DEPTH) throw new RangeError(`nested deeper than ${MAX_DEPTH}`);
+// Defined rather than assigned: a member named `__proto__` stays a member, never a prototype.
+function setMember(out: Record<string, unknown> | unknown[], key: string | number, value: unknown): void {
+  Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+/** One Value as JSON; a Struct or list comes back empty and is queued to be filled. */
+function shallowJson(value: ProtoValue, pending: Pending[]): unknown {
   switch (value.kind) {
     case 'numberValue':
       return value.numberValue;
@@ -28,25 +35,41 @@ function valueToJson(value: ProtoValue, depth: number): unknown {
       return value.stringValue;
     case 'boolValue':
       return value.boolValue;
-    case 'structValue':
-      return structToJson(value.structValue, depth + 1);
-    case 'listValue':
-      return (value.listValue?.values ?? []).map((v) => valueToJson(v, depth + 1));
+    case 'structValue': {
+      const out: Record<string, unknown> = {};
+      pending.push({ fields: value.structValue?.fields ?? {}, out });
+      return out;
+    }
+    case 'listValue': {
+      const out: unknown[] = [];
+      pending.push({ values: value.listValue?.values ?? [], out });
+      return out;
+    }
     case 'nullValue':
     case undefined:
       return null;
   }
 }
 
-/** A Struct as plain JSON; undefined when absent. */
-export function structToJson(
-  struct: ProtoStruct | null | undefined,
-  depth = 0,
-): Record<string, unknown> | undefined {
+/**
+ * A Struct as plain JSON; undefined when absent. Iterative, so a Struct nested thousands of
+ * levels deep converts without overflowing the stack; such depth, non-finite numbers and unsafe
+ * text are left in place for the caller to refuse with `inputProblems` (nothing is dropped).
+ */
+export function structToJson(struct: ProtoStruct | null | undefined): Record<string, unknown> | undefined {
   if (!struct) return undefined;
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(struct.fields ?? {})) out[key] = valueToJson(value, depth + 1);
-  return out;
+  const root: Record<string, unknown> = {};
+  const pending: Pending[] = [{ fields: struct.fields ?? {}, out: root }];
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    if ('fields' in next) {
+      for (const [key, value] of Object.entries(next.fields))
+        setMember(next.out, key, shallowJson(value, pending));
+    } else {
+      for (let i = 0; i < next.values.length; i++)
+        setMember(next.out, i, shallowJson(next.values[i], pending));
+    }
+  }
+  return root;
 }
 
 function jsonToValue(value: unknown): ProtoValue {
@@ -58,7 +81,10 @@ function jsonToValue(value: unknown): ProtoValue {
   return { structValue: jsonToStruct(value as Record<string, unknown>) };
 }
 
-/** Plain JSON as a Struct. */
+/**
+ * Plain JSON as a Struct. Recursive: it only converts what the engine answers (obligations of
+ * policies, whose depth policy validation bounds), never caller input.
+ */
 export function jsonToStruct(json: Record<string, unknown>): ProtoStruct {
   return { fields: Object.fromEntries(Object.entries(json).map(([k, v]) => [k, jsonToValue(v)])) };
 }

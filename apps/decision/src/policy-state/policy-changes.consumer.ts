@@ -11,7 +11,7 @@ import {
   PrincipalChangeData,
   Topics,
 } from '@zt/contracts';
-import { DeliveryInfo, MessageBus } from '@zt/messaging';
+import { DeliveryInfo, EventIntake, MessageBus } from '@zt/messaging';
 import { ReadinessRegistry } from '@zt/observability';
 import { PolicySnapshotClient } from './policy-snapshot.client';
 import { PolicyState } from './policy-state';
@@ -76,6 +76,7 @@ export class PolicyChangesConsumer implements OnApplicationBootstrap {
     private readonly readiness: ReadinessRegistry,
     private readonly snapshots: PolicySnapshotClient,
     @Inject(MessageBus) private readonly bus: MessageBus,
+    private readonly intake: EventIntake,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(RUNTIME_MODE) private readonly mode: RuntimeMode,
   ) {}
@@ -106,20 +107,23 @@ export class PolicyChangesConsumer implements OnApplicationBootstrap {
     this.pending = new Map(
       [...(await this.bus.endOffsets(Topics.policyChanges))].filter(([, end]) => end > 0n),
     );
-    await this.bus.subscribe({
-      topics: [Topics.policyChanges],
-      // A fresh group per start: a restarted replica must re-read the whole compacted stream,
-      // not resume from offsets committed by its previous life (its memory is gone).
-      groupId: `decision-${this.config.INSTANCE_ID}-${randomUUID().slice(0, 8)}`,
-      fromBeginning: this.mode === 'distributed',
-      handler: (event, info) => this.handle(event, info),
-      onPoll: () => {
-        this.lastContact = Date.now();
-      },
-      // A skipped message still counts towards catching up: otherwise garbage at the end of the
-      // topic would keep every new replica unready until the next change.
-      onSkipped: (info) => this.advanceOffset(info),
-    });
+    // Behind the intake check: a refused change is never applied, but still counts as read.
+    await this.bus.subscribe(
+      this.intake.screened({
+        topics: [Topics.policyChanges],
+        // A fresh group per start: a restarted replica must re-read the whole compacted stream,
+        // not resume from offsets committed by its previous life (its memory is gone).
+        groupId: `decision-${this.config.INSTANCE_ID}-${randomUUID().slice(0, 8)}`,
+        fromBeginning: this.mode === 'distributed',
+        handler: (event, info) => this.handle(event, info),
+        onPoll: () => {
+          this.lastContact = Date.now();
+        },
+        // A skipped message still counts towards catching up: otherwise garbage at the end of the
+        // topic would keep every new replica unready until the next change.
+        onSkipped: (info) => this.advanceOffset(info),
+      }),
+    );
     const source = this.snapshotSource();
     if (source) {
       this.state.load(await source.snapshot());

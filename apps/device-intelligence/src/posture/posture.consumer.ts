@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { CloudEvent, DevicePostureData, EventTypes, Topics } from '@zt/contracts';
-import { MessageBus } from '@zt/messaging';
+import { EventIntake, MessageBus } from '@zt/messaging';
 import { DeviceIntelligenceRepository } from '../device-intelligence.repository';
 import { RiskScorer } from '../scoring/risk-scorer';
 
@@ -33,15 +33,19 @@ export class PostureConsumer implements OnApplicationBootstrap {
     private readonly repository: DeviceIntelligenceRepository,
     private readonly scorer: RiskScorer,
     @Inject(MessageBus) private readonly bus: MessageBus,
+    private readonly intake: EventIntake,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.bus.subscribe({
-      topics: [Topics.devicePosture],
-      groupId: 'device-intelligence',
-      fromBeginning: true,
-      handler: (event) => this.handle(event),
-    });
+    // Behind the intake check: a refused report is neither stored nor scored, and not retried.
+    await this.bus.subscribe(
+      this.intake.screened({
+        topics: [Topics.devicePosture],
+        groupId: 'device-intelligence',
+        fromBeginning: true,
+        handler: (event) => this.handle(event),
+      }),
+    );
   }
 
   private async handle(event: CloudEvent): Promise<void> {
