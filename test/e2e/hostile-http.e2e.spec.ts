@@ -291,7 +291,7 @@ describe('hostile HTTP input is refused at the edge (standalone)', () => {
       const long = await call('GET', `${API}/policies?subject=${'s'.repeat(9000)}`);
       expect(problemOf(long, 414, 'URI_TOO_LONG').instance).toBeUndefined();
       expect(long.text).not.toContain('sss');
-      const segment = await call('GET', `${API}/principals/${'s'.repeat(300)}`);
+      const segment = await call('GET', `${API}/principals/${'s'.repeat(3100)}`);
       expect(problemOf(segment, 414, 'URI_TOO_LONG').instance).toBeUndefined();
       expect(segment.text).not.toContain('sss');
     });

@@ -340,4 +340,17 @@ describe('policy administration over HTTP (standalone)', () => {
       (await call(product.url, 'GET', '/v1/zt-policy/policies:snapshot', { token: engineer })).status,
     ).toBe(403);
   });
+
+  it('serves principal ids of the full 256 characters, non-ASCII ones included', async () => {
+    // 256 two-byte characters are 1,536 characters percent-encoded in the path.
+    const id = 'é'.repeat(256);
+    const path = `/v1/zt-policy/principals/${encodeURIComponent(id)}`;
+    const put = await call<{ id: string }>(product.url, 'PUT', path, {
+      token: admin,
+      body: { groups: ['g'] },
+    });
+    expect(put.status).toBe(200);
+    expect(put.body.id).toBe(id);
+    expect((await call(product.url, 'GET', path, { token: admin })).status).toBe(200);
+  });
 });

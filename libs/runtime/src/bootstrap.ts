@@ -23,6 +23,9 @@ export interface RunningProcess {
   close(): Promise<void>;
 }
 
+/** Longest path parameter, percent-encoded, that the router passes on (414 beyond). */
+export const MAX_PATH_PARAMETER_LENGTH = 256 * 4 * 3;
+
 async function start(
   mode: RuntimeMode,
   processName: string,
@@ -39,6 +42,9 @@ async function start(
   const adapter = new FastifyAdapter({
     bodyLimit: config.MAX_BODY_BYTES,
     trustProxy: false,
+    // Path ids may be 256 characters (principals, devices), each up to 4 UTF-8 bytes written as
+    // %XX; Fastify's default of 100 refused valid ids with 414.
+    maxParamLength: MAX_PATH_PARAMETER_LENGTH,
     // What Node's parser and Fastify's router refuse before any hook runs, as problem+json too.
     clientErrorHandler: clientErrorProblem,
     frameworkErrors: frameworkProblem,
