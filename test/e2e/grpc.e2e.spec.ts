@@ -1,9 +1,7 @@
-import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import type { ServiceError } from '@grpc/grpc-js';
-import * as protoLoader from '@grpc/proto-loader';
 import { DecisionGrpcServer } from '../../apps/decision/src/grpc/decision-grpc.server';
-import { grpcClients } from '../support/grpc-clients';
+import { decisionProtos, grpcClients } from '../support/grpc-clients';
 import { call } from '../support/http';
 import { startStandaloneForTest, StandaloneUnderTest } from '../support/standalone';
 
@@ -100,18 +98,10 @@ function rawUnary(
   ).finally(() => client.close());
 }
 
-const PROTO = join(__dirname, '..', '..', 'proto');
-const methods = protoLoader.loadSync(
-  ['envoy/service/auth/v3/external_auth.proto', 'zt/decision/v1/decision.proto'],
-  {
-    includeDirs: [join(PROTO, 'third_party'), PROTO],
-    keepCase: true,
-    longs: String,
-    enums: String,
-    defaults: true,
-    oneofs: true,
-  },
-) as unknown as Record<string, Record<string, grpc.MethodDefinition<unknown, unknown>>>;
+const methods = decisionProtos() as unknown as Record<
+  string,
+  Record<string, grpc.MethodDefinition<unknown, unknown>>
+>;
 const CHECK = methods['envoy.service.auth.v3.Authorization'].Check;
 const DECIDE = methods['zt.decision.v1.DecisionService'].Decide;
 

@@ -22,15 +22,11 @@ function unary<Req, Res>(client: grpc.Client, method: string): Unary<Req, Res> {
 }
 
 /**
- * gRPC clients built from the .proto files as an outside caller would build them: Envoy's own
- * definitions of envoy.service.auth.v3 (the ones Envoy and Istio are compiled from) and ours.
+ * The package definition of Envoy's envoy.service.auth.v3 (the definitions Envoy and Istio are
+ * compiled from) and ours, loaded as an outside caller would load them.
  */
-export function grpcClients(address: string): {
-  check: Unary<Record<string, unknown>, Record<string, unknown>>;
-  decide: Unary<Record<string, unknown>, Record<string, unknown>>;
-  close(): void;
-} {
-  const definition = protoLoader.loadSync(
+export function decisionProtos(): protoLoader.PackageDefinition {
+  return protoLoader.loadSync(
     ['envoy/service/auth/v3/external_auth.proto', 'zt/decision/v1/decision.proto'],
     {
       includeDirs: [join(PROTO, 'third_party'), PROTO],
@@ -41,6 +37,18 @@ export function grpcClients(address: string): {
       oneofs: true,
     },
   );
+}
+
+/**
+ * gRPC clients built from the .proto files as an outside caller would build them: Envoy's own
+ * definitions of envoy.service.auth.v3 (the ones Envoy and Istio are compiled from) and ours.
+ */
+export function grpcClients(address: string): {
+  check: Unary<Record<string, unknown>, Record<string, unknown>>;
+  decide: Unary<Record<string, unknown>, Record<string, unknown>>;
+  close(): void;
+} {
+  const definition = decisionProtos();
   const loaded = grpc.loadPackageDefinition(definition) as unknown as {
     envoy: { service: { auth: { v3: { Authorization: grpc.ServiceClientConstructor } } } };
     zt: { decision: { v1: { DecisionService: grpc.ServiceClientConstructor } } };
