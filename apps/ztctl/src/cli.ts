@@ -29,7 +29,7 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv, output: Output
     output.out(USAGE);
     return 0;
   }
-  const command = name === undefined ? undefined : COMMANDS[name];
+  const command = name !== undefined && Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!command) {
     output.err(USAGE);
     return 2;

@@ -38,9 +38,11 @@ const POSTURE_FLAGS: Record<string, keyof DeviceChecks> = {
 export function postureSatisfies(posture: string | DeviceChecks | undefined, word: string): boolean {
   if (typeof posture === 'string') return posture === word;
   if (!posture) return false;
-  const flag = POSTURE_FLAGS[word];
+  // Own members only: a word such as `constructor` must not find Object.prototype's.
+  const flag = Object.hasOwn(POSTURE_FLAGS, word) ? POSTURE_FLAGS[word] : undefined;
   return (
-    (flag !== undefined && posture[flag] === true) || (posture as Record<string, unknown>)[word] === true
+    (flag !== undefined && posture[flag] === true) ||
+    (Object.hasOwn(posture, word) && (posture as Record<string, unknown>)[word] === true)
   );
 }
 

@@ -159,4 +159,23 @@ describe('validation errors name the JSON pointer of each bad field', () => {
     expect(pointers({ ...base, conditions: root })[0]).toMatch(/^\/conditions(\/a)+$/);
     expect(pointers([base])).toEqual(['']);
   });
+
+  it('holds every shape to one id rule, a name, and at least one subject and resource', () => {
+    const nist = cases('seed-001.json')[0];
+    expect(pointers({ ...nist, policyId: 'ô/h id' })).toEqual(['/policyId']);
+    const ztna = cases('seed-002.json')[0];
+    expect(pointers({ ...ztna, name: '', subjects: [], resources: [] })).toEqual([
+      '/name',
+      '/subjects',
+      '/resources',
+    ]);
+    expect(parsePolicy({ ...nist, policyId: 'ztpol-002' }).ok).toBe(true);
+  });
+
+  it.each(['constructor', '__proto__', 'toString', 'hasOwnProperty'])(
+    'refuses the location %s, an Object.prototype member name, with a pointer instead of failing',
+    (location) => {
+      expect(pointers({ ...base, conditions: { location } })).toEqual(['/conditions/location']);
+    },
+  );
 });

@@ -115,7 +115,8 @@ function conditionsOf(
         if (codes) {
           codes.forEach((c, i) => issues.push(...semantic.country(c, `${at(name)}/${i}`)));
           out.push({ kind: 'location', countries: codes });
-        } else if (typeof value === 'string' && value in sets) {
+        } else if (typeof value === 'string' && Object.hasOwn(sets, value)) {
+          // Own members only: `constructor` or `__proto__` must not name Object.prototype's.
           out.push({ kind: 'location', set: value, countries: [...sets[value]] });
         } else {
           issues.push(
