@@ -48,6 +48,7 @@ export class AuthzenController {
     responses: {
       200: { description: 'The decision', schema: DECISION },
       400: problem('Invalid request; pointers in errors'),
+      503: problem('This replica has not reached the revision asked for (Zt-Min-Revision); Retry-After'),
     },
   })
   @DirectRoute('POST', 'access/v1/evaluation')
@@ -69,6 +70,8 @@ export class AuthzenController {
         },
       },
       400: problem('Invalid request; pointers in errors'),
+      413: problem('More evaluations than RATE_LIMIT_PER_SECOND allows: the batch could never be answered'),
+      503: problem('This replica has not reached the revision asked for (Zt-Min-Revision); Retry-After'),
     },
   })
   @DirectRoute('POST', 'access/v1/evaluations')

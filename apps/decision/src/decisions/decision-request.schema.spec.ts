@@ -50,4 +50,18 @@ describe('decision request limits', () => {
       expect.objectContaining({ pointer: '/action' }),
     ]);
   });
+
+  it('refuses a min_revision beyond the safe integers, which cannot name a revision exactly', () => {
+    // 9007199254740993 parses to 9007199254740992: no longer the number the caller sent.
+    const body = JSON.parse(
+      '{"action":"read","resource":{"id":"r"},"min_revision":9007199254740993}',
+    ) as unknown;
+    expect(decisionRequestErrors(body).map((e) => e.pointer)).toEqual(['/min_revision']);
+    expect(
+      decisionRequestErrors({ action: 'read', resource: { id: 'r' }, min_revision: 1e308 }),
+    ).toHaveLength(1);
+    expect(
+      decisionRequestErrors({ action: 'read', resource: { id: 'r' }, min_revision: 2 ** 53 - 1 }),
+    ).toEqual([]);
+  });
 });

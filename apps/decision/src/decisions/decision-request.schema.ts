@@ -54,7 +54,8 @@ export const DECISION_REQUEST_SCHEMA = {
       properties: { type: { type: 'string', maxLength: 64 }, id: ID, attributes: ATTRIBUTES },
     },
     context: ATTRIBUTES,
-    min_revision: { type: 'integer', minimum: 0 },
+    // A revision is a safe integer; beyond it a number cannot even name one exactly.
+    min_revision: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER },
   },
 } as const;
 

@@ -58,6 +58,7 @@ export class DecisionsController {
     responses: {
       200: { description: 'The decision', schema: DECISION_RESPONSE_SCHEMA },
       400: problem('Invalid request; pointers in errors'),
+      503: problem('This replica has not reached min_revision / Zt-Min-Revision; Retry-After'),
     },
   })
   @DirectRoute('POST', '')
