@@ -52,6 +52,47 @@ function printablePointer(pointer: string): string {
   return JSON.stringify(clippedPointer(pointer)).slice(1, -1);
 }
 
+/**
+ * The message clipped to MAX_DETAILS without splitting a surrogate pair: grpc-js percent-encodes
+ * it with encodeURI, which throws on half a pair, and that throw, inside the call's callback,
+ * would end the whole process.
+ */
+export function clippedDetails(details: string): string {
+  if (details.length <= MAX_DETAILS) return details;
+  const last = details.charCodeAt(MAX_DETAILS - 1);
+  const end = last >= 0xd800 && last <= 0xdbff ? MAX_DETAILS - 1 : MAX_DETAILS;
+  return `${details.slice(0, end)}…`;
+}
+
+/**
+ * Answers a unary call with what `answer` resolves to, or with its error as a gRPC error. A
+ * failure to send (the library refusing the answer) is logged and answered as an internal error
+ * rather than left to escape as an unhandled rejection, which would end the process.
+ */
+function respond(
+  logger: Logger,
+  answer: Promise<unknown>,
+  callback: grpc.sendUnaryData<unknown>,
+  onError?: (error: unknown) => void,
+): void {
+  answer
+    .then(
+      (response) => callback(null, response),
+      (error: unknown) => {
+        onError?.(error);
+        callback(grpcErrorOf(error));
+      },
+    )
+    .catch((error: unknown) => {
+      logger.error(`could not send a gRPC answer: ${String(error)}`);
+      try {
+        callback({ code: grpc.status.INTERNAL, details: 'internal error' });
+      } catch {
+        // The call is beyond answering; the client's deadline ends it.
+      }
+    });
+}
+
 /** A problem as a gRPC error; field errors are named in the message by their pointers. */
 function grpcErrorOf(error: unknown): Partial<grpc.StatusObject> {
   if (error instanceof ProblemError) {
@@ -61,7 +102,7 @@ function grpcErrorOf(error: unknown): Partial<grpc.StatusObject> {
     const details = fields ? `${error.detail} ${fields}` : error.detail;
     return {
       code: grpcCodeOf(error.status),
-      details: details.length > MAX_DETAILS ? `${details.slice(0, MAX_DETAILS)}…` : details,
+      details: clippedDetails(details),
     };
   }
   return { code: grpc.status.INTERNAL, details: 'internal error' };
@@ -122,10 +163,7 @@ export class DecisionGrpcServer implements OnApplicationBootstrap, OnApplication
         call: grpc.ServerUnaryCall<DecideRequestMessage, unknown>,
         callback: grpc.sendUnaryData<unknown>,
       ) => {
-        this.decide(call).then(
-          (response) => callback(null, response),
-          (error: unknown) => callback(grpcErrorOf(error)),
-        );
+        respond(this.logger, this.decide(call), callback);
       },
     });
     this.server.addService(withTolerantDecoding(loaded.envoy.service.auth.v3.Authorization.service), {
@@ -133,12 +171,8 @@ export class DecisionGrpcServer implements OnApplicationBootstrap, OnApplication
         call: grpc.ServerUnaryCall<CheckRequestMessage, unknown>,
         callback: grpc.sendUnaryData<unknown>,
       ) => {
-        this.check(call.request).then(
-          (response) => callback(null, response),
-          (error: unknown) => {
-            this.logger.error(`ext_authz check failed: ${String(error)}`);
-            callback(grpcErrorOf(error));
-          },
+        respond(this.logger, this.check(call.request), callback, (error) =>
+          this.logger.error(`ext_authz check failed: ${String(error)}`),
         );
       },
     });
@@ -190,7 +224,12 @@ export class DecisionGrpcServer implements OnApplicationBootstrap, OnApplication
     if (problems.length > 0) throw validationProblem(problems);
     const principal = await this.principalOf(bearerToken(metadata.authorization));
     const message = call.request;
-    const fromBody = Number(message.min_revision) > 0 ? Number(message.min_revision) : undefined;
+    // uint64 arrives as text; "0" is the field's default, meaning none. Parsed like the header, so a
+    // revision beyond the safe integers is refused rather than rounded and waited for.
+    const fromBody =
+      message.min_revision === undefined || message.min_revision === '0'
+        ? undefined
+        : parseMinRevision(message.min_revision, '/min_revision');
     const minRevision =
       parseMinRevision(metadata['zt-min-revision'], '/metadata/zt-min-revision') ?? fromBody;
     const response: DecisionResponse = await this.decisions.decide(body, principal, {
