@@ -8,10 +8,37 @@ import { StateProbe, StoredState } from './state-probe';
 
 const BODY_ROUNDS = 3;
 
-/** One class of failure (a check and a kind of input), the operations it hit and one request that shows it. */
+/** One class of failure (a check and a kind of input), where it was seen and one request that shows it. */
 interface FailureClass {
-  operations: Set<string>;
+  places: Set<string>;
   example: string;
+}
+
+/**
+ * Failures grouped by class, so that a run that keeps going after a failure reports each class
+ * once, with every place it was seen (an operation, a gRPC method) and its first example.
+ */
+export class FailureClasses {
+  private readonly classes = new Map<string, FailureClass>();
+
+  /** Notes one failure; `example` is only built for the first of its class. */
+  add(name: string, place: string, example: () => string): void {
+    const seen = this.classes.get(name);
+    if (seen) seen.places.add(place);
+    else this.classes.set(name, { places: new Set([place]), example: example() });
+  }
+
+  /** Every class with its example and how to replay the run, then forgets them; empty when none. */
+  report(settings: FuzzSettings, replay = 'npm run fuzz'): string {
+    const lines = [...this.classes.entries()].map(
+      ([name, failure]) =>
+        `* ${name}, on ${[...failure.places].join(', ')}; for example:\n${failure.example}`,
+    );
+    this.classes.clear();
+    if (lines.length === 0) return '';
+    const command = `FUZZ_SEED=${settings.seed} FUZZ_RUNS=${settings.runs} ${replay}`;
+    return `${lines.length} failure classes (seed ${settings.seed}; replay: ${command}):\n${lines.join('\n')}`;
+  }
 }
 
 /**
@@ -20,7 +47,7 @@ interface FailureClass {
  * round. Keeps going after a failure, so one run lists every failure class, not just the first.
  */
 export class FuzzRunner {
-  private readonly failures = new Map<string, FailureClass>();
+  private readonly failures = new FailureClasses();
   /** The settled state after the last request, when that request could not have changed it. */
   private known?: StoredState;
 
@@ -52,14 +79,7 @@ export class FuzzRunner {
 
   /** Every failure class seen so far, with a reproduction each; empty when all held. */
   report(): string {
-    const lines = [...this.failures.entries()].map(
-      ([name, failure]) =>
-        `* ${name}, on ${[...failure.operations].join(', ')}; for example:\n${failure.example}`,
-    );
-    this.failures.clear();
-    if (lines.length === 0) return '';
-    const replay = `FUZZ_SEED=${this.settings.seed} FUZZ_RUNS=${this.settings.runs}`;
-    return `${lines.length} failure classes (seed ${this.settings.seed}; replay: ${replay} npm run fuzz):\n${lines.join('\n')}`;
+    return this.failures.report(this.settings);
   }
 
   private async send(fuzzCase: FuzzCase): Promise<void> {
@@ -98,20 +118,14 @@ export class FuzzRunner {
   }
 
   private record(fuzzCase: FuzzCase, violation: Violation, status: number): void {
-    const name = `${violation.check} on ${fuzzCase.kind}`;
-    const seen = this.failures.get(name);
-    if (seen) {
-      seen.operations.add(operationName(fuzzCase.operation));
-      return;
-    }
-    const example = `  ${fuzzCase.change} -> ${status || 'no answer'} ${violation.detail}\n${reproduction(
-      fuzzCase,
-      this.tokenNames,
-    )
-      .split('\n')
-      .map((line) => `  ${line}`)
-      .join('\n')}`;
-    this.failures.set(name, { operations: new Set([operationName(fuzzCase.operation)]), example });
+    this.failures.add(`${violation.check} on ${fuzzCase.kind}`, operationName(fuzzCase.operation), () =>
+      [
+        `  ${fuzzCase.change} -> ${status || 'no answer'} ${violation.detail}`,
+        ...reproduction(fuzzCase, this.tokenNames)
+          .split('\n')
+          .map((line) => `  ${line}`),
+      ].join('\n'),
+    );
   }
 
   private async checkHealthy(last: FuzzCase): Promise<void> {
