@@ -1,6 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import type { ServiceError } from '@grpc/grpc-js';
 import { DecisionGrpcServer } from '../../apps/decision/src/grpc/decision-grpc.server';
+import { deepStructBytes, lengthDelimited } from '../fuzz/grpc-values';
 import { decisionProtos, grpcClients } from '../support/grpc-clients';
 import { call } from '../support/http';
 import { startStandaloneForTest, StandaloneUnderTest } from '../support/standalone';
@@ -45,39 +46,8 @@ function checkRequest(
   };
 }
 
-/** A protobuf varint. */
-function varint(n: number): number[] {
-  const out: number[] = [];
-  for (; n > 0x7f; n = Math.floor(n / 128)) out.push((n & 0x7f) | 0x80);
-  out.push(n);
-  return out;
-}
-
-/** A length-delimited field: tag byte, length, bytes. */
-function field(tag: number, bytes: Buffer): Buffer {
-  return Buffer.concat([Buffer.from([tag, ...varint(bytes.length)]), bytes]);
-}
-
-/**
- * A google.protobuf.Struct nested `levels` deep ({"d": {"d": ... {"d": 1}}}), encoded by hand:
- * protobufjs refuses to encode it (and overflows the stack building it), a hostile caller does
- * not. Built outside-in from the lengths, so it is linear in its size.
- */
-function deepStructBytes(levels: number): Buffer {
-  const leafValue = Buffer.from([0x11, 0, 0, 0, 0, 0, 0, 0xf0, 0x3f]); // number_value = 1
-  const prefixes: Buffer[] = [];
-  let valueLength = leafValue.length;
-  for (let level = 0; level < levels; level++) {
-    // Struct { fields: entry { key: "d", value: Value } }, then Value { struct_value: Struct }.
-    const entryLength = 3 + 1 + varint(valueLength).length + valueLength;
-    const structLength = 1 + varint(entryLength).length + entryLength;
-    const structPrefix = [0x0a, ...varint(entryLength), 0x0a, 0x01, 0x64, 0x12, ...varint(valueLength)];
-    const valuePrefix = level === levels - 1 ? [] : [0x2a, ...varint(structLength)];
-    prefixes.push(Buffer.from([...valuePrefix, ...structPrefix]));
-    valueLength = valuePrefix.length + structLength;
-  }
-  return Buffer.concat([...prefixes.reverse(), leafValue]);
-}
+/** A length-delimited field written by its tag byte (field number << 3 | 2). */
+const field = (tag: number, bytes: Buffer): Buffer => lengthDelimited(tag >> 3, bytes);
 
 /** Request bytes sent as they are, as a hostile caller would; the answer decoded with `decode`. */
 function rawUnary(
@@ -297,7 +267,7 @@ describe('gRPC: Envoy ext_authz and zt.decision.v1 (standalone)', () => {
       expect(error.details).toContain('is nested deeper than 32 levels');
       const request = Buffer.concat([
         DECIDE.requestSerialize({ action: 'GET', resource: { id: 'gitlab.company.com/x' } }),
-        field(0x22, deepStructBytes(10_000)), // context = 4
+        field(0x22, deepStructBytes(10_000, 'struct')), // context = 4
       ]);
       expect(request.length).toBeLessThan(4 * 1024 * 1024);
       const raw = (await rawUnary(address, DECIDE.path, request, DECIDE.responseDeserialize).catch(
@@ -344,7 +314,10 @@ describe('gRPC: Envoy ext_authz and zt.decision.v1 (standalone)', () => {
             0x5a,
             field(
               0x0a,
-              Buffer.concat([Buffer.from([0x0a, 0x01, 0x78]), field(0x12, deepStructBytes(10_000))]),
+              Buffer.concat([
+                Buffer.from([0x0a, 0x01, 0x78]),
+                field(0x12, deepStructBytes(10_000, 'struct')),
+              ]),
             ),
           ),
         ),
