@@ -6,6 +6,11 @@ export const CORRELATION_HEADER = 'x-correlation-id';
 
 const SAFE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
+/** The caller's correlation id when it is a sane one (letters, digits, `._:-`, at most 128), else a new one. */
+export function correlationIdFrom(given: unknown): string {
+  return typeof given === 'string' && SAFE_ID.test(given) ? given : randomUUID();
+}
+
 /**
  * Gives every request a correlation id (the caller's when it is a sane one, else a new one) and
  * echoes it in the response, so one request can be followed across services and logs.
@@ -22,8 +27,7 @@ export function installCorrelationId(fastify: FastifyInstance): void {
  * the request reaches the hooks (a malformed URL), which must not echo an unchecked header either.
  */
 export function assignCorrelationId(request: FastifyRequest, reply: FastifyReply): string {
-  const given = request.headers[CORRELATION_HEADER];
-  const id = typeof given === 'string' && SAFE_ID.test(given) ? given : randomUUID();
+  const id = correlationIdFrom(request.headers[CORRELATION_HEADER]);
   request.headers[CORRELATION_HEADER] = id;
   void reply.header(CORRELATION_HEADER, id);
   return id;

@@ -3,7 +3,7 @@ import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { bearerToken, Principal, TokenVerifier } from '@zt/auth';
 import { APP_CONFIG, AppConfig } from '@zt/config';
-import { ProblemError, validationProblem } from '@zt/http';
+import { correlationIdFrom, ProblemError, validationProblem } from '@zt/http';
 import { parseMinRevision } from '../decisions/decision-call';
 import { DecisionBody, DecisionResponse, DecisionsService } from '../decisions/decisions.service';
 import { decideBodyOf, DecideRequestMessage, decideRequestProblems } from './decide-request.mapping';
@@ -233,7 +233,8 @@ export class DecisionGrpcServer implements OnApplicationBootstrap, OnApplication
     const minRevision =
       parseMinRevision(metadata['zt-min-revision'], '/metadata/zt-min-revision') ?? fromBody;
     const response: DecisionResponse = await this.decisions.decide(body, principal, {
-      correlationId: metadata['x-correlation-id'],
+      // The same rule as HTTP's header: a caller's id only when it is a sane one.
+      correlationId: correlationIdFrom(metadata['x-correlation-id']),
       minRevision,
     });
     return {
