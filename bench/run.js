@@ -6,12 +6,17 @@ const os = require('node:os');
 const path = require('node:path');
 const { runEngineBench } = require('./engine/run');
 const { runHttpBench } = require('./http/run');
+const { runOverloadBench } = require('./overload/run');
+const { overloadReport } = require('./overload/report');
 const { runPropagationBench } = require('./propagation/run');
 const { runWorstCaseBench, worstCaseReport } = require('./worst-case/run');
-const { engineReport, httpReport, propagationReport } = require('./report');
+const { runAuditIngestBench } = require('./audit-ingest/run');
+const { engineReport, httpReport, propagationReport, auditIngestReport } = require('./report');
 
 // `npm run bench` runs them all; `npm run bench -- http` (or engine, propagation, worst-case) runs some.
-const ALL = ['engine', 'http', 'propagation', 'worst-case'];
+// `propagation` loads BENCH_PROPAGATION_POLICIES (100,000) policies beside a phase with a few.
+// `overload` drives the decision API at 0.5×, 1×, 2× and 3× its maximum (bench/overload).
+const ALL = ['engine', 'http', 'overload', 'propagation', 'worst-case', 'audit-ingest'];
 
 async function main() {
   const meta = {
@@ -36,7 +41,7 @@ async function main() {
     save('worst-case', worst);
     process.stdout.write(`${worstCaseReport(worst, meta)}\n\n`);
   }
-  if (run.includes('http') || run.includes('propagation')) {
+  if (['http', 'overload', 'propagation', 'audit-ingest'].some((name) => run.includes(name))) {
     // Both run on the real Kafka, PostgreSQL and Redis; infra-up is idempotent.
     execFileSync('bash', [path.join(__dirname, '..', 'scripts', 'infra-up.sh')], {
       stdio: ['ignore', 'ignore', 'inherit'],
@@ -47,10 +52,20 @@ async function main() {
     save('http', http);
     process.stdout.write(`${httpReport(http, meta)}\n\n`);
   }
+  if (run.includes('overload')) {
+    const overload = await runOverloadBench();
+    save('overload', overload);
+    process.stdout.write(`${overloadReport(overload, meta)}\n\n`);
+  }
   if (run.includes('propagation')) {
     const propagation = await runPropagationBench();
     save('propagation', propagation);
     process.stdout.write(`${propagationReport(propagation, meta)}\n`);
+  }
+  if (run.includes('audit-ingest')) {
+    const audit = await runAuditIngestBench();
+    save('audit-ingest', audit);
+    process.stdout.write(`${auditIngestReport(audit, meta)}\n`);
   }
 }
 

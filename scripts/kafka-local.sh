@@ -2,7 +2,9 @@
 # A real single-node Apache Kafka broker (KRaft) on loopback, without Docker: the broker jars come
 # from Maven Central through Maven and are cached under .infra/kafka/libs (git-ignored).
 #   scripts/kafka-local.sh start | stop | status
-# Environment: KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (9093), KAFKA_VERSION (3.9.1).
+# Environment: KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (9093), KAFKA_VERSION (3.9.1),
+# KAFKA_HOME_DIR (.infra/kafka: config, data, pid and logs of this broker; another folder runs a
+# second, separate broker, as the fault suite does, sharing the jars in .infra/kafka/libs).
 # Facts and pitfalls: /work/shared/design/KAFKA-LOCAL.md.
 set -euo pipefail
 
@@ -10,8 +12,9 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 KAFKA_VERSION="${KAFKA_VERSION:-3.9.1}"
 KAFKA_PORT="${KAFKA_PORT:-9092}"
 KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-9093}"
-HOME_DIR="$ROOT/.infra/kafka"
-LIBS="$HOME_DIR/libs"
+HOME_DIR="${KAFKA_HOME_DIR:-$ROOT/.infra/kafka}"
+# The jars are the same for every broker: downloaded once, whichever home dir asks first.
+LIBS="$ROOT/.infra/kafka/libs"
 DATA="$HOME_DIR/data"
 CONFIG="$HOME_DIR/server.properties"
 LOG4J="$HOME_DIR/log4j.properties"

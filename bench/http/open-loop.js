@@ -68,12 +68,18 @@ function connect(target) {
  * connections; a request that falls due while all are busy waits for the first free one (its
  * wait counts). Resolves with latency percentiles (ms, from the due time), the achieved rate,
  * the count of failed requests (transport errors or a status other than 200) and the
- * generator's own event-loop delay (p99 and max, ms).
+ * generator's own event-loop delay (p99 and max, ms). For overload runs, the answers are also
+ * split: `ok` (200) with their own percentiles (`okP50`, `okP99`), `shed` (503) with theirs, and
+ * `sentRate`, the rate at which requests actually left (below `rate` when the generator, or the
+ * connections, could not keep up).
  */
 async function openLoop({ url, headers, body, rate, seconds, connections = 64 }) {
   const target = new URL(url);
   const bytes = requestBytes(target, headers, body);
-  const histogram = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 120_000_000 });
+  const build = () => hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 120_000_000 });
+  const histogram = build();
+  const okHistogram = build();
+  const shedHistogram = build();
   const loopDelay = monitorEventLoopDelay({ resolution: 1 });
   const total = Math.round(rate * seconds);
   const sockets = await Promise.all(Array.from({ length: connections }, () => connect(target)));
@@ -83,14 +89,22 @@ async function openLoop({ url, headers, body, rate, seconds, connections = 64 })
   let sent = 0;
   let done = 0;
   let failed = 0;
+  let shed = 0;
+  let lastSent = 0n;
   let start = 0n;
   let lastEnd = 0n;
   loopDelay.enable();
   await new Promise((resolve) => {
-    const finish = (due, ok) => {
+    const finish = (due, status) => {
       const end = process.hrtime.bigint();
-      histogram.recordValue(Math.max(1, Number((end - due) / 1000n)));
-      if (!ok) failed += 1;
+      const us = Math.max(1, Number((end - due) / 1000n));
+      histogram.recordValue(us);
+      if (status === 200) okHistogram.recordValue(us);
+      else failed += 1;
+      if (status === 503) {
+        shed += 1;
+        shedHistogram.recordValue(us);
+      }
       lastEnd = end;
       done += 1;
       if (done === total) resolve();
@@ -98,12 +112,13 @@ async function openLoop({ url, headers, body, rate, seconds, connections = 64 })
     const send = (socket, due) => {
       socket.due = due;
       socket.write(bytes);
+      lastSent = process.hrtime.bigint();
     };
     for (const socket of sockets) {
       socket.on(
         'data',
         answerReader((status) => {
-          finish(socket.due, status === 200);
+          finish(socket.due, status);
           if (waitingHead < waiting.length) send(socket, waiting[waitingHead++]);
           else idle.push(socket);
         }),
@@ -111,7 +126,7 @@ async function openLoop({ url, headers, body, rate, seconds, connections = 64 })
       socket.on('error', () => undefined);
       socket.on('close', () => {
         // A request in flight on a closed connection failed; the connection is not reused.
-        if (socket.due !== undefined && !idle.includes(socket)) finish(socket.due, false);
+        if (socket.due !== undefined && !idle.includes(socket)) finish(socket.due, 0);
         const at = idle.indexOf(socket);
         if (at >= 0) idle.splice(at, 1);
       });
@@ -132,7 +147,8 @@ async function openLoop({ url, headers, body, rate, seconds, connections = 64 })
   });
   loopDelay.disable();
   for (const socket of sockets) socket.removeAllListeners('close').destroy();
-  const ms = (p) => histogram.getValueAtPercentile(p) / 1000;
+  const ms = (p, h = histogram) => (h.totalCount === 0 ? 0 : h.getValueAtPercentile(p) / 1000);
+  const runSeconds = Number(lastEnd - start) / 1e9;
   return {
     rate,
     rps: Math.round(total / (Number(lastEnd - start) / 1e9)),
@@ -143,6 +159,13 @@ async function openLoop({ url, headers, body, rate, seconds, connections = 64 })
     failed,
     generatorDelayP99: loopDelay.percentile(99) / 1e6,
     generatorDelayMax: loopDelay.max / 1e6,
+    ok: total - failed,
+    okRps: Math.round((total - failed) / runSeconds),
+    okP50: ms(50, okHistogram),
+    okP99: ms(99, okHistogram),
+    shed,
+    shedP99: ms(99, shedHistogram),
+    sentRate: Math.round(total / (Number(lastSent - start) / 1e9)),
   };
 }
 

@@ -212,4 +212,4 @@ async function runHttpBench() {
   };
 }
 
-module.exports = { runHttpBench };
+module.exports = { runHttpBench, closedLoop, startAdmin, startDecision, request, median, DECISIONS };

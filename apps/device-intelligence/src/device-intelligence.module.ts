@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { DEVICE_STATE_SOURCE } from '@zt/contracts';
 import { DeviceIntelligenceController } from './device-intelligence.controller';
 import { DeviceIntelligenceHealth } from './device-intelligence.health';
 import { DeviceIntelligenceOutboxRelay } from './device-intelligence.outbox';
@@ -22,6 +23,8 @@ import { RiskScorer } from './scoring/risk-scorer';
     PostureConsumer,
     RiskScorer,
     DeviceIntelligenceHealth,
+    { provide: DEVICE_STATE_SOURCE, useExisting: DeviceIntelligenceRepository },
   ],
+  exports: [DEVICE_STATE_SOURCE],
 })
 export class DeviceIntelligenceModule {}

@@ -1,5 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import type { DeviceRiskData, DeviceSignals, ModelFailurePolicy, ModelIntegration } from '@zt/contracts';
+import type {
+  DeviceRiskData,
+  DeviceSignals,
+  DeviceStateSource,
+  ModelFailurePolicy,
+  ModelIntegration,
+  StoredDeviceState,
+} from '@zt/contracts';
 import { enqueueOutbox, OutboxMessage } from '@zt/persistence';
 import { DataSource } from 'typeorm';
 
@@ -40,7 +47,7 @@ interface DeviceRow {
 
 /** SQL of device intelligence; integration changes carry their outbox event in one transaction. */
 @Injectable()
-export class DeviceIntelligenceRepository {
+export class DeviceIntelligenceRepository implements DeviceStateSource {
   constructor(private readonly dataSource: DataSource) {}
 
   async integration(): Promise<StoredIntegration | null> {
@@ -112,6 +119,17 @@ export class DeviceIntelligenceRepository {
       risk: row.risk,
       lastModelScore: row.last_model_score,
     };
+  }
+
+  /** Every device's latest posture and verdict: the decision service's state after a restart. */
+  async deviceStates(): Promise<StoredDeviceState[]> {
+    const rows: Omit<DeviceRow, 'last_model_score'>[] = await this.dataSource.query(
+      `SELECT device_id, signals, observed_at, risk FROM device_intelligence.devices`,
+    );
+    return rows.map((row) => ({
+      posture: { deviceId: row.device_id, signals: row.signals, observedAt: row.observed_at.toISOString() },
+      risk: row.risk,
+    }));
   }
 
   /** Records a risk verdict; a fresh model score also becomes the device's last known score. */

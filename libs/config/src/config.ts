@@ -35,7 +35,7 @@ export const CONFIG_SPEC = {
   ),
   KAFKA_REPLICATION_FACTOR: env.integer('Replication factor of the topics the project creates.', 1, 1, 10),
   REDIS_URL: env.optionalUrl(
-    'Distributed: Redis URL for the decision cache and device state (required by decision).',
+    'Distributed: Redis URL for the decision cache and rate counters (set for decision; it serves without them while Redis is down).',
   ),
   REDIS_KEY_PREFIX: env.string('Prefix of every Redis key.', 'zt:'),
   PUBLIC_BASE_URL: env.optionalUrl(
@@ -137,6 +137,18 @@ export const CONFIG_SPEC = {
     true,
   ),
   GRPC_PORT: env.integer('Decision: gRPC port, on HOST (0: any free port).', 9090, 0, 65535),
+  ADMISSION_EVENT_LOOP_DELAY_MS: env.integer(
+    'Decision (and standalone): while the event loop is this late (ms, two samples in a row) admit a shrinking share of requests, refuse the rest (503, gRPC RESOURCE_EXHAUSTED) (0: off).',
+    0,
+    0,
+    60_000,
+  ),
+  ADMISSION_MAX_IN_FLIGHT: env.integer(
+    'Decision (and standalone): refuse requests the same way while this many are unanswered (0: no limit).',
+    1000,
+    0,
+    10_000_000,
+  ),
   DECISION_HEARTBEAT_SECONDS: env.integer(
     'Decision: how often each replica reports its applied revision (also at once on every change).',
     5,
@@ -187,7 +199,7 @@ export const CONFIG_SPEC = {
     'deny',
   ),
   DEVICE_STATE_TTL_SECONDS: env.integer(
-    "Decision: how long a device's last posture and risk are kept without news.",
+    "Decision: how long a device's last posture counts without news; a restriction holds until a newer verdict.",
     86_400,
     60,
     2_592_000,

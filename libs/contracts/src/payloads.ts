@@ -68,6 +68,24 @@ export interface PolicySnapshotSource {
 /** Injection token of the optional {@link PolicySnapshotSource}. */
 export const POLICY_SNAPSHOT_SOURCE = Symbol('POLICY_SNAPSHOT_SOURCE');
 
+/** What device intelligence holds of one device: its latest posture and risk verdict. */
+export interface StoredDeviceState {
+  posture: DevicePostureData;
+  risk: DeviceRiskData | null;
+}
+
+/**
+ * Supplies every device's stored state; device intelligence provides one in-process when
+ * standalone, where the decision service's device state would otherwise start empty after a
+ * restart (and a restriction would be lifted until the device reported again).
+ */
+export interface DeviceStateSource {
+  deviceStates(): Promise<StoredDeviceState[]>;
+}
+
+/** Injection token of the optional {@link DeviceStateSource}. */
+export const DEVICE_STATE_SOURCE = Symbol('DEVICE_STATE_SOURCE');
+
 /** Data of a `zt.decision.log` event (key: decision id). */
 export interface DecisionLogData {
   decisionId: string;
@@ -183,5 +201,14 @@ export interface DecisionHeartbeatData {
   ready: boolean;
   /** Seconds since the replica last heard from the bus. */
   staleSeconds: number;
+  /**
+   * Whether the replica knows it is behind: the broker holds policy changes it has not applied
+   * for longer than a moment. Absent from replicas older than this field.
+   */
+  behind?: boolean;
+  /** Policy-topic messages the broker holds that the replica has not applied yet. */
+  lagMessages?: number;
+  /** The replica's last heartbeat before it stops: the rollout view forgets it at once. */
+  stopping?: boolean;
   at: string;
 }

@@ -17,8 +17,17 @@ export type TopicName = (typeof Topics)[keyof typeof Topics];
 /** Every topic the project creates at start (auto-creation is off on our brokers). */
 export const ALL_TOPICS: readonly TopicName[] = Object.values(Topics);
 
-/** Topics that hold the latest state per key and are therefore log-compacted. */
-export const COMPACTED_TOPICS: readonly TopicName[] = [Topics.policyChanges];
+/**
+ * Topics that hold the latest state per key and are therefore log-compacted. The device topics
+ * are keyed by device id, so they keep every device's latest posture and verdict for as long as
+ * the device exists: a decision replica rebuilds its device state from them, and a restriction
+ * can never age out of the log.
+ */
+export const COMPACTED_TOPICS: readonly TopicName[] = [
+  Topics.policyChanges,
+  Topics.devicePosture,
+  Topics.deviceRisk,
+];
 
 /** Topics whose messages are only worth keeping briefly, with their retention in milliseconds. */
 export const SHORT_LIVED_TOPICS: Partial<Record<TopicName, number>> = {

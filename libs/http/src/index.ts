@@ -8,3 +8,7 @@ export * from './schema-errors';
 export * from './request-input';
 export * from './json-bodies';
 export * from './edge-errors';
+export * from './admission';
+export * from './admission-hook';
+export * from './event-loop-delay';
+export * from './dependency-outage';

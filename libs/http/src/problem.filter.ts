@@ -1,7 +1,9 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import { ThrottledWarning } from '@zt/observability';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ErrorCode, FieldError, ProblemError } from './problem';
 import { CORRELATION_HEADER } from './correlation';
+import { dependencyOutageProblem, isDependencyOutage } from './dependency-outage';
 
 const STATUS_CODES: Record<number, ErrorCode> = {
   400: 'VALIDATION_FAILED',
@@ -52,6 +54,9 @@ function problemForStatus(status: number): ProblemError {
   return new ProblemError(status, code, detail, errors ? { errors } : {});
 }
 
+// One line per interval while a dependency is down, not a stack trace per request.
+const outageWarning = new ThrottledWarning((message) => new Logger('ProblemFilter').warn(message));
+
 /** Turns anything thrown into a problem, hiding internals of unexpected errors. */
 export function toProblem(exception: unknown): ProblemError {
   if (exception instanceof ProblemError) return exception;
@@ -59,6 +64,7 @@ export function toProblem(exception: unknown): ProblemError {
   if (isFastifyError(exception) && exception.statusCode >= 400 && exception.statusCode < 500) {
     return problemForStatus(exception.statusCode);
   }
+  if (isDependencyOutage(exception)) return dependencyOutageProblem();
   return new ProblemError(500, 'INTERNAL', UNEXPECTED);
 }
 
@@ -107,7 +113,11 @@ export function sendProblem(
   const given = request.headers[CORRELATION_HEADER];
   const correlationId = typeof given === 'string' ? given : undefined;
   const path = pathOf(request.url);
-  if (problem.status >= 500) {
+  if (problem.code === 'DEPENDENCY_UNAVAILABLE') {
+    outageWarning.warn(
+      `${request.method} ${path} answered 503, a dependency is unavailable: ${exception instanceof Error ? exception.message : String(exception)}`,
+    );
+  } else if (problem.status >= 500) {
     logger.error(
       `${request.method} ${path} failed [${String(correlationId)}]: ${
         exception instanceof Error ? (exception.stack ?? exception.message) : String(exception)

@@ -23,6 +23,8 @@ export type ErrorCode =
   | 'UNSUPPORTED_MEDIA_TYPE'
   | 'HEADERS_TOO_LARGE'
   | 'NOT_READY'
+  | 'OVERLOADED'
+  | 'DEPENDENCY_UNAVAILABLE'
   | 'INTERNAL';
 
 const TITLES: Record<ErrorCode, string> = {
@@ -43,6 +45,8 @@ const TITLES: Record<ErrorCode, string> = {
   UNSUPPORTED_MEDIA_TYPE: 'Unsupported Media Type',
   HEADERS_TOO_LARGE: 'Request Header Fields Too Large',
   NOT_READY: 'Service Unavailable',
+  OVERLOADED: 'Service Unavailable',
+  DEPENDENCY_UNAVAILABLE: 'Service Unavailable',
   INTERNAL: 'Internal Server Error',
 };
 

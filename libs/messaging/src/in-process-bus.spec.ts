@@ -62,6 +62,33 @@ describe('InProcessBus', () => {
     expect(attempts).toBe(3);
   });
 
+  it('hands a batch consumer what queued up, in order, at most maxMessages at a time, and retries a failed batch whole', async () => {
+    const bus = new InProcessBus();
+    const batches: number[][] = [];
+    let failures = 1;
+    await bus.subscribe({
+      topics: [Topics.decisionLog],
+      groupId: 'g',
+      fromBeginning: false,
+      handler: () => Promise.reject(new Error('one by one is not used with batch')),
+      batch: {
+        maxMessages: 3,
+        handler: (deliveries) => {
+          const ns = deliveries.map((d) => (d.event.data as { n: number }).n);
+          if (failures-- > 0) return Promise.reject(new Error('database busy'));
+          batches.push(ns);
+          return Promise.resolve();
+        },
+      },
+    });
+    await bus.publish(
+      Topics.decisionLog,
+      [1, 2, 3, 4, 5, 6, 7].map((n) => ({ key: 'k', event: event(n) })),
+    );
+    await bus.idle();
+    expect(batches).toEqual([[1, 2, 3], [4, 5, 6], [7]]);
+  });
+
   it('refuses a second subscription of one group and publishing after close', async () => {
     const bus = new InProcessBus();
     const options = {

@@ -12,8 +12,9 @@ interface Queued {
 const MAX_ATTEMPTS = 5;
 
 /**
- * A consumer group in one process: messages are delivered one at a time, in publish order,
- * retried with backoff when the handler throws, like a Kafka partition consumer.
+ * A consumer group in one process: messages are delivered one at a time (or, with `batch`, what
+ * queued up, in batches), in publish order, retried with backoff when the handler throws, like a
+ * Kafka partition consumer.
  */
 class GroupConsumer {
   private readonly queue: Queued[] = [];
@@ -38,25 +39,37 @@ class GroupConsumer {
   private async drain(): Promise<void> {
     // Let the publisher's call return first, as a network bus would.
     await new Promise((resolve) => setImmediate(resolve));
+    const { batch } = this.options;
+    if (batch) {
+      // What queued up while the previous batch was handled goes together in the next one.
+      for (let items = this.queue.splice(0, batch.maxMessages); items.length > 0;) {
+        await this.deliver(items, () => batch.handler(items));
+        items = this.queue.splice(0, batch.maxMessages);
+      }
+      return;
+    }
     for (let item = this.queue.shift(); item; item = this.queue.shift()) {
-      await this.deliver(item);
+      const { event, info } = item;
+      await this.deliver([item], () => this.options.handler(event, info));
     }
   }
 
-  private async deliver({ event, info }: Queued): Promise<void> {
+  private async deliver(items: Queued[], handle: () => Promise<void>): Promise<void> {
+    const what = items.length === 1 ? `event ${items[0].event.id}` : `${items.length} events`;
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.options.handler(event, info);
+        await handle();
         return;
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         if (attempt >= MAX_ATTEMPTS) {
+          const topics = [...new Set(items.map((i) => i.info.topic))].join(', ');
           this.logger.error(
-            `group ${this.options.groupId} gave up on event ${event.id} (${info.topic}) after ${attempt} attempts: ${message}`,
+            `group ${this.options.groupId} gave up on ${what} (${topics}) after ${attempt} attempts: ${message}`,
           );
           return;
         }
-        this.logger.warn(`group ${this.options.groupId} retries event ${event.id}: ${message}`);
+        this.logger.warn(`group ${this.options.groupId} retries ${what}: ${message}`);
         await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
       }
     }

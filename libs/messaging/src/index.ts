@@ -4,3 +4,5 @@ export * from './event-intake';
 export * from './kafka-bus';
 export * from './kafka-producer-thread';
 export * from './messaging.module';
+export * from './stream-position';
+export * from './bounded-publish';

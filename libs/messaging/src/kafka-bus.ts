@@ -7,7 +7,8 @@ import {
   SINGLE_PARTITION_TOPICS,
   isCloudEvent,
 } from '@zt/contracts';
-import { Consumer, Kafka, Producer } from 'kafkajs';
+import { Admin, Consumer, Kafka, Producer } from 'kafkajs';
+import { eachBatchOf } from './kafka-batch';
 import { KafkaProducerThread } from './kafka-producer-thread';
 import { ALL_IN_SYNC_REPLICAS, kafkaClientConfig, kafkaRecord, PRODUCER_CONFIG } from './kafka-settings';
 import {
@@ -40,6 +41,7 @@ export class KafkaBus extends MessageBus {
   private readonly producer: Producer;
   private readonly consumers: Consumer[] = [];
   private producerConnected = false;
+  private admin: Promise<Admin> | undefined;
 
   constructor(private readonly options: KafkaBusOptions) {
     super();
@@ -114,8 +116,10 @@ export class KafkaBus extends MessageBus {
     const consumer = this.kafka.consumer({
       groupId: options.groupId,
       allowAutoTopicCreation: false,
-      sessionTimeout: 30_000,
-      heartbeatInterval: 3_000,
+      // 6 s is the broker's smallest allowed session (group.min.session.timeout.ms).
+      sessionTimeout: options.privateGroup ? 6_000 : 30_000,
+      heartbeatInterval: options.privateGroup ? 1_000 : 3_000,
+      rebalanceTimeout: options.privateGroup ? 10_000 : 60_000,
       // An idle fetch returns after this long: how often a quiet consumer proves it is in contact.
       maxWaitTimeInMs: 1_000,
       retry: { initialRetryTime: 200, retries: 10 },
@@ -140,6 +144,17 @@ export class KafkaBus extends MessageBus {
       const onPoll = options.onPoll;
       consumer.on(consumer.events.FETCH, () => onPoll());
     }
+    if (options.batch) {
+      if (options.startAt) throw new Error('startAt is not supported for batch subscriptions');
+      const eachBatch = eachBatchOf(
+        { ...options, batch: options.batch },
+        (t) => this.unprefixed(t),
+        this.logger,
+      );
+      await consumer.run({ eachBatchAutoResolve: false, eachBatch });
+      await joined;
+      return;
+    }
     await consumer.run({
       eachMessage: async ({ topic, partition, message }) => {
         const key = message.key?.toString() ?? null;
@@ -163,36 +178,61 @@ export class KafkaBus extends MessageBus {
         });
       },
     });
+    if (options.startAt) {
+      if (options.topics.length !== 1) throw new Error('startAt needs a subscription to exactly one topic');
+      const topic = this.topicName(options.topics[0]);
+      // kafkajs applies a seek once the partition is assigned, before its first fetch.
+      for (const [partition, offset] of options.startAt)
+        consumer.seek({ topic, partition, offset: String(offset) });
+    }
     await joined;
   }
 
   async endOffsets(topic: TopicName): Promise<Map<number, bigint>> {
-    const admin = this.kafka.admin();
-    await admin.connect();
-    try {
-      const offsets = await admin.fetchTopicOffsets(this.topicName(topic));
-      return new Map(offsets.map((o) => [o.partition, BigInt(o.high)]));
-    } finally {
-      await admin.disconnect();
-    }
+    const offsets = await this.withAdmin((admin) => admin.fetchTopicOffsets(this.topicName(topic)));
+    return new Map(offsets.map((o) => [o.partition, BigInt(o.high)]));
   }
 
   async isReady(): Promise<boolean> {
     if (!this.producerConnected) return false;
-    const admin = this.kafka.admin();
     try {
-      await admin.connect();
-      await admin.listTopics();
+      await this.withAdmin((admin) => admin.listTopics());
       return true;
     } catch {
       return false;
-    } finally {
-      await admin.disconnect().catch(() => undefined);
     }
+  }
+
+  /**
+   * Runs a request on the one admin connection this bus keeps for its questions to the broker:
+   * replicas ask every second whether they are behind and probes ask whether the broker answers,
+   * and a connection per question would churn the broker's connections (and pile up while it is
+   * down). A failed request drops the connection; the next question makes a new one.
+   */
+  private async withAdmin<T>(request: (admin: Admin) => Promise<T>): Promise<T> {
+    this.admin ??= this.connectAdmin();
+    const current = this.admin;
+    try {
+      return await request(await current);
+    } catch (error) {
+      if (this.admin === current) this.admin = undefined;
+      void current.then((admin) => admin.disconnect()).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  private async connectAdmin(): Promise<Admin> {
+    // Few retries: a caller that cannot get an answer soon treats the broker as out of reach.
+    const admin = this.kafka.admin({ retry: { initialRetryTime: 200, retries: 2 } });
+    await admin.connect();
+    return admin;
   }
 
   async close(): Promise<void> {
     await Promise.allSettled(this.consumers.map((c) => c.disconnect()));
+    const admin = this.admin;
+    this.admin = undefined;
+    await admin?.then((a) => a.disconnect()).catch(() => undefined);
     if (this.producerConnected) await this.producer.disconnect();
     this.producerConnected = false;
   }

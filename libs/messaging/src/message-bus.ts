@@ -20,6 +20,26 @@ export interface DeliveryInfo {
  */
 export type EventHandler = (event: CloudEvent, info: DeliveryInfo) => Promise<void>;
 
+/** One delivered event and where it came from. */
+export interface Delivery {
+  event: CloudEvent;
+  info: DeliveryInfo;
+}
+
+/**
+ * Handles delivered events, in delivery order, as one unit: resolving means every one of them is
+ * processed; throwing means none counts as processed, so the bus delivers them all again (the
+ * handler must be idempotent, as for {@link EventHandler}).
+ */
+export type BatchHandler = (deliveries: Delivery[]) => Promise<void>;
+
+/** Batch delivery of a subscription: for consumers whose per-event cost is mostly fixed overhead. */
+export interface BatchDelivery {
+  handler: BatchHandler;
+  /** Most messages handed over at once. */
+  maxMessages: number;
+}
+
 /** A consumer's registration: one group id per logical consumer, as in Kafka. */
 export interface SubscriptionOptions {
   topics: TopicName[];
@@ -28,6 +48,12 @@ export interface SubscriptionOptions {
   /** Read the retained history first (decision replicas rebuild their state this way). */
   fromBeginning: boolean;
   handler: EventHandler;
+  /**
+   * When set, messages are handed to `batch.handler` many at a time instead of to `handler` one by
+   * one. Progress (Kafka offsets) moves only past a batch the handler resolved, and a consumer
+   * being stopped stops between batches: what it had not finished is delivered again.
+   */
+  batch?: BatchDelivery;
   /** Called after every poll of the bus, with or without messages: proof the consumer is in contact. */
   onPoll?: () => void;
   /**
@@ -36,6 +62,18 @@ export interface SubscriptionOptions {
    * still sees it pass.
    */
   onSkipped?: (info: DeliveryInfo) => void;
+  /**
+   * The group has this one consumer only (a replica reading the whole stream for its own state).
+   * Its session is kept short so that after a broker restart, which may still remember the
+   * consumer's previous membership, it rejoins within seconds instead of the usual 30.
+   */
+  privateGroup?: boolean;
+  /**
+   * Where to start reading, by partition, instead of the beginning or the end: a replica that
+   * loaded a snapshot holding everything below these offsets. Only for a subscription to one
+   * topic; the in-process bus keeps no history and ignores it.
+   */
+  startAt?: Map<number, bigint>;
 }
 
 /** What a stream publisher reports about itself while it runs. */

@@ -1,3 +1,4 @@
 export * from './logger';
 export * from './readiness';
 export * from './metrics';
+export * from './throttled-warning';

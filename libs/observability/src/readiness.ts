@@ -3,6 +3,12 @@ import { Injectable } from '@nestjs/common';
 /** A dependency's answer to "can you serve?": up or not, and optional facts for operators. */
 export interface ReadinessResult {
   ready: boolean;
+  /**
+   * Serving, but not at full strength (a dependency it can do without is down, or its data may
+   * be out of date): /readyz still answers 200, with status "degraded", so balancers keep the
+   * instance while operators see why.
+   */
+  degraded?: boolean;
   detail?: Record<string, unknown>;
 }
 
@@ -19,7 +25,9 @@ export class ReadinessRegistry {
   }
 
   /** Runs every check (bounded by a timeout, so a hung dependency reads as not ready). */
-  async evaluate(timeoutMs = 2_000): Promise<{ ready: boolean; checks: Record<string, ReadinessResult> }> {
+  async evaluate(
+    timeoutMs = 2_000,
+  ): Promise<{ ready: boolean; degraded: boolean; checks: Record<string, ReadinessResult> }> {
     const entries = await Promise.all(
       [...this.checks].map(async ([name, check]): Promise<[string, ReadinessResult]> => {
         let timer: NodeJS.Timeout | undefined;
@@ -39,6 +47,10 @@ export class ReadinessRegistry {
       }),
     );
     const checks = Object.fromEntries(entries);
-    return { ready: entries.every(([, r]) => r.ready), checks };
+    return {
+      ready: entries.every(([, r]) => r.ready),
+      degraded: entries.some(([, r]) => r.degraded === true),
+      checks,
+    };
   }
 }

@@ -39,7 +39,12 @@ export class Database implements OnApplicationShutdown {
           database: 'postgres',
           extra: { max: 1 },
         }
-      : { url: (options.location as { url: string }).url, extra: { max: 10 } };
+      : {
+          url: (options.location as { url: string }).url,
+          // A connection attempt gives up after 5 s: while PostgreSQL is unreachable a request
+          // fails with 503 soon instead of waiting for the operating system's TCP timeout.
+          extra: { max: 10, connectionTimeoutMillis: 5_000, keepAlive: true },
+        };
     const dataSource = new DataSource({
       type: 'postgres',
       ...connection,

@@ -1,10 +1,15 @@
 import { Logger } from '@nestjs/common';
 import { CloudEvent, isCloudEvent, TopicName } from '@zt/contracts';
-import { MessageBus } from '@zt/messaging';
+import { MessageBus, publishWithin } from '@zt/messaging';
 import { DataSource, EntityManager } from 'typeorm';
 import { tryAdvisoryLock } from './columns';
 
 const BATCH = 100;
+// A relay pass holds its transaction (and the relay lock) while it publishes. A send that waits
+// out the Kafka client's retries while the broker is down would hold both for a minute and
+// delay every row behind it; past this bound the pass gives up, and the next poll sends again
+// to a broker that may be back (a row sent twice is deduplicated by its event id).
+const PUBLISH_TIMEOUT_MS = 5_000;
 const SCHEMA_NAME = /^[a-z_]+$/;
 
 /** One event to publish after its change commits. */
@@ -131,9 +136,18 @@ export class OutboxRelay {
           WHERE published_at IS NULL ORDER BY id LIMIT $1`,
         [BATCH],
       );
-      for (const row of rows) {
-        if (!isCloudEvent(row.event)) throw new Error(`outbox row ${row.id} holds no CloudEvent`);
-        await this.bus.publish(row.topic as TopicName, [{ key: row.message_key, event: row.event }]);
+      // Consecutive rows of one topic go out in one send, in order.
+      for (let start = 0; start < rows.length;) {
+        const topic = rows[start].topic;
+        let end = start;
+        const messages = [];
+        while (end < rows.length && rows[end].topic === topic) {
+          const row = rows[end++];
+          if (!isCloudEvent(row.event)) throw new Error(`outbox row ${row.id} holds no CloudEvent`);
+          messages.push({ key: row.message_key, event: row.event });
+        }
+        await publishWithin(this.bus, topic as TopicName, messages, PUBLISH_TIMEOUT_MS);
+        start = end;
       }
       if (rows.length > 0) {
         await manager.query(

@@ -1,3 +1,4 @@
+import { bucketAdd, bucketRemove } from './bucket';
 import type { CompiledPolicy } from './compiled-policy';
 import { subjectKey } from './formats/format-options';
 import { literalPrefix } from './glob';
@@ -7,23 +8,23 @@ import { ResourcePrefixTree } from './resource-prefix-tree';
 /**
  * Buckets hold the compiled policies themselves, in plain arrays: with 100,000 policies a
  * lookup then touches one compact array instead of a Set of ids plus a second map from id to
- * policy, which costs main-memory round trips on every candidate. Buckets are small (a policy
- * is in few of them), so removal by scan is cheap.
+ * policy, which costs main-memory round trips on every candidate. A policy is in few buckets, but
+ * one bucket can hold most policies (every policy that names `read`), so removal goes through
+ * ./bucket, which does not scan large ones.
  */
 type Bucket = CompiledPolicy[];
 type Buckets = Map<string, Bucket>;
 
 function add(buckets: Buckets, key: string, compiled: CompiledPolicy): void {
   const bucket = buckets.get(key);
-  if (bucket) bucket.push(compiled);
+  if (bucket) bucketAdd(bucket, compiled);
   else buckets.set(key, [compiled]);
 }
 
 function drop(buckets: Buckets, key: string, compiled: CompiledPolicy): void {
   const bucket = buckets.get(key);
   if (!bucket) return;
-  const at = bucket.indexOf(compiled);
-  if (at >= 0) bucket.splice(at, 1);
+  bucketRemove(bucket, compiled);
   if (bucket.length === 0) buckets.delete(key);
 }
 

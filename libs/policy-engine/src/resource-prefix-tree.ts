@@ -15,6 +15,8 @@
  * array holding it.
  */
 
+import { bucketAdd, bucketRemove } from './bucket';
+
 /** A resource id character that ends a segment. */
 function isSeparator(code: number): boolean {
   return code === 46 /* . */ || code === 47 /* / */ || code === 58; /* : */
@@ -102,7 +104,8 @@ export class ResourcePrefixTree<T> {
       node.setChild(key, child);
       node = child;
     }
-    (node.here ??= []).push(entry);
+    if (node.here) bucketAdd(node.here, entry);
+    else node.here = [entry];
     this.compact(keys);
   }
 
@@ -123,9 +126,8 @@ export class ResourcePrefixTree<T> {
       path.push(slot);
     }
     const node = path[keys.length];
-    const at = node.here?.indexOf(entry) ?? -1;
-    if (!node.here || at < 0) return;
-    node.here.splice(at, 1);
+    // Many entries can share a prefix (every policy on `*` has the empty one).
+    if (!node.here || !bucketRemove(node.here, entry)) return;
     if (node.here.length === 0) node.here = undefined;
     this.prune(keys, path, keys.length);
   }

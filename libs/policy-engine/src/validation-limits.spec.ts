@@ -1,3 +1,4 @@
+import { boundsIssues } from './validation';
 import { parsePolicy } from './parse';
 
 function pointers(input: unknown): string[] {
@@ -69,5 +70,26 @@ describe('expressions with too many comprehensions', () => {
       },
     };
     expect(pointers(zt)).toEqual(['/conditions/expression']);
+  });
+});
+
+describe('document bounds', () => {
+  it('name every member past a bound, in document order, with escaped pointers under the base', () => {
+    const long = 'x'.repeat(4097);
+    const deep = { a: { b: { c: { d: { e: { f: { g: { h: 1 } } } } } } } };
+    const document = {
+      'a/b': long,
+      list: ['ok', long, Array.from({ length: 101 }, () => 0)],
+      'c~d': { wide: Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`k${i}`, i])) },
+      deep,
+    };
+    expect(boundsIssues(document, '/attributes')).toEqual([
+      { pointer: '/attributes/a~1b', message: 'is longer than 4096 characters' },
+      { pointer: '/attributes/list/1', message: 'is longer than 4096 characters' },
+      { pointer: '/attributes/list/2', message: 'has more than 100 items' },
+      { pointer: '/attributes/c~0d/wide', message: 'has more than 100 members' },
+      { pointer: '/attributes/deep/a/b/c/d/e/f/g/h', message: 'nests deeper than 8 levels' },
+    ]);
+    expect(boundsIssues({ fine: [1, 'two', { three: null }] })).toEqual([]);
   });
 });

@@ -4,13 +4,18 @@ import { DevIssuer } from '@zt/auth';
 import { AppConfig, loadConfig, RuntimeMode } from '@zt/config';
 import {
   acceptOnlyJsonBodies,
+  AdmissionControl,
   clientErrorProblem,
+  EventLoopDelaySampler,
   frameworkProblem,
+  installAdmission,
   installCorrelationId,
   installInputRule,
   ProblemFilter,
 } from '@zt/http';
 import { createLogger, PinoNestLogger } from '@zt/observability';
+import { Registry } from 'prom-client';
+import { observeAdmission } from './admission-observers';
 import { registerDirectRoutes } from './direct-routes';
 import { rootModule } from './root-module';
 import { ServiceDefinition } from './service-definition';
@@ -54,10 +59,21 @@ async function start(
   // handler (Nest's exception filter or the direct route's), both of which render problem+json.
   const fastify = adapter.getInstance();
   installCorrelationId(fastify);
+  // A process serving decisions refuses work past its capacity (other processes get admin and
+  // audit calls at a human pace); the refusal carries the correlation id set just before.
+  const admission = new AdmissionControl(
+    services.some((s) => s.name === 'decision')
+      ? {
+          maxEventLoopDelayMs: config.ADMISSION_EVENT_LOOP_DELAY_MS,
+          maxInFlight: config.ADMISSION_MAX_IN_FLIGHT,
+        }
+      : { maxEventLoopDelayMs: 0, maxInFlight: 0 },
+  );
+  installAdmission(fastify, admission);
   acceptOnlyJsonBodies(fastify);
   installInputRule(fastify);
   const app = await NestFactory.create<NestFastifyApplication>(
-    rootModule({ mode, processName, config, services, devIssuer }),
+    rootModule({ mode, processName, config, services, devIssuer, admission }),
     adapter,
     // bodyParser: false, or Nest's adapter adds its own JSON and form-urlencoded parsers.
     { logger: new PinoNestLogger(logger), abortOnError: false, bodyParser: false },
@@ -65,12 +81,25 @@ async function start(
   app.useGlobalFilters(new ProblemFilter());
   registerDirectRoutes(app);
   app.enableShutdownHooks();
+  const sampler = new EventLoopDelaySampler((ms) => admission.recordEventLoopDelay(ms));
+  if (admission.enabled) {
+    observeAdmission(admission, app.get(Registry), logger);
+    sampler.start();
+  }
   await app.listen(config.PORT, config.HOST);
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
   const url = `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${port}`;
   logger.info({ mode, url, services: services.map((s) => s.name) }, 'listening');
-  return { app, url, config, close: () => app.close() };
+  return {
+    app,
+    url,
+    config,
+    close: async () => {
+      sampler.stop();
+      await app.close();
+    },
+  };
 }
 
 /** Starts all services in one process: embedded PostgreSQL, in-process bus, memory cache. */

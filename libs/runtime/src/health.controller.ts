@@ -35,7 +35,10 @@ export class HealthController {
     summary: 'Readiness of every dependency',
     tag: 'health',
     responses: {
-      200: { description: 'Ready', schema: { type: 'object', required: ['status', 'checks'] } },
+      200: {
+        description: 'Ready (status "ready"), or serving with a dependency down (status "degraded")',
+        schema: { type: 'object', required: ['status', 'checks'] },
+      },
       503: {
         description: 'Not ready; checks say which',
         schema: { type: 'object', required: ['status', 'checks'] },
@@ -46,7 +49,8 @@ export class HealthController {
   async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<unknown> {
     const result = await this.readiness.evaluate();
     void reply.status(result.ready ? 200 : 503);
-    return { status: result.ready ? 'ready' : 'not_ready', checks: result.checks };
+    const status = !result.ready ? 'not_ready' : result.degraded ? 'degraded' : 'ready';
+    return { status, checks: result.checks };
   }
 
   @ApiOperation({

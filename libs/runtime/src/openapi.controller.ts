@@ -6,6 +6,7 @@ import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import { Public, routeRequirements } from '@zt/auth';
 import {
+  AdmissionControl,
   API_OPERATION_KEY,
   ApiOperation,
   ApiOperationSpec,
@@ -37,6 +38,7 @@ export class OpenApiController {
     private readonly discovery: DiscoveryService,
     private readonly scanner: MetadataScanner,
     @Inject(Reflector) private readonly reflector: Reflector,
+    private readonly admission: AdmissionControl,
   ) {}
 
   /** Every route of every controller of the process (Nest's and direct), with its documentation. */
@@ -75,10 +77,11 @@ export class OpenApiController {
     responses: { 200: { description: 'The document' } },
   })
   openapi(): Record<string, unknown> {
-    this.document ??= buildOpenApiDocument(this.routes(), {
-      title: 'Zero Trust Policy API',
-      version: '0.1.0',
-    });
+    this.document ??= buildOpenApiDocument(
+      this.routes(),
+      { title: 'Zero Trust Policy API', version: '0.1.0' },
+      { admission: this.admission.enabled },
+    );
     return this.document;
   }
 

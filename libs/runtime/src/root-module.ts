@@ -1,5 +1,6 @@
 import { DynamicModule, Global, Inject, Injectable, Module, OnModuleInit, Provider } from '@nestjs/common';
 import { AuthModule, DevIssuer } from '@zt/auth';
+import { AdmissionControl } from '@zt/http';
 import { Cache, CacheModule } from '@zt/cache';
 import { APP_CONFIG, AppConfig, ConfigError, RUNTIME_MODE, RuntimeMode } from '@zt/config';
 import { MessageBus, MessagingModule, MessagingOptions } from '@zt/messaging';
@@ -9,7 +10,13 @@ import { Registry } from 'prom-client';
 import { DiscoveryModule, ModuleRef } from '@nestjs/core';
 import { HealthController } from './health.controller';
 import { OpenApiController } from './openapi.controller';
-import { ServiceDefinition } from './service-definition';
+import { OptionalInfrastructure, ServiceDefinition } from './service-definition';
+
+// Below the readiness registry's own 2 s bound for a check.
+const OPTIONAL_CHECK_TIMEOUT_MS = 1_000;
+
+/** The infrastructure every service of the process serves without (see ServiceDefinition). */
+const SERVES_WITHOUT = Symbol('SERVES_WITHOUT');
 
 /** Everything the root module is assembled from; computed by {@link rootModule}'s callers. */
 export interface RootModuleOptions {
@@ -18,6 +25,8 @@ export interface RootModuleOptions {
   config: AppConfig;
   services: ServiceDefinition[];
   devIssuer?: DevIssuer;
+  /** The process's admission control, shared by its HTTP edge and its gRPC server. */
+  admission: AdmissionControl;
 }
 
 /** Registers a readiness check for each piece of infrastructure the process actually has. */
@@ -27,14 +36,29 @@ class InfrastructureReadiness implements OnModuleInit {
     private readonly readiness: ReadinessRegistry,
     private readonly moduleRef: ModuleRef,
     @Inject(MessageBus) private readonly bus: MessageBus,
+    @Inject(SERVES_WITHOUT) private readonly servesWithout: OptionalInfrastructure[],
   ) {}
 
   onModuleInit(): void {
-    this.readiness.register('bus', async () => ({ ready: await this.bus.isReady() }));
+    this.readiness.register('bus', () => this.check('bus', () => this.bus.isReady()));
     const database = this.optional(Database);
     if (database) this.readiness.register('database', async () => ({ ready: await database.isReady() }));
     const cache = this.optional(Cache);
-    if (cache) this.readiness.register('cache', async () => ({ ready: await cache.isReady() }));
+    if (cache) this.readiness.register('cache', () => this.check('cache', () => cache.isReady()));
+  }
+
+  /** A dependency the process can serve without only degrades it; any other is required. */
+  private async check(name: OptionalInfrastructure, up: () => Promise<boolean>) {
+    if (!this.servesWithout.includes(name)) return { ready: await up() };
+    // Asked within a bound of its own: an unreachable broker can take longer to refuse than the
+    // readiness registry waits, and a timeout there would read as not ready, not as degraded.
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), OPTIONAL_CHECK_TIMEOUT_MS);
+    });
+    const ready = await Promise.race([up().catch(() => false), late]);
+    clearTimeout(timer);
+    return { ready: true, degraded: !ready };
   }
 
   private optional<T>(token: abstract new (...args: never[]) => T): T | undefined {
@@ -54,6 +78,7 @@ class CoreModule {
     const providers: Provider[] = [
       { provide: APP_CONFIG, useValue: options.config },
       { provide: RUNTIME_MODE, useValue: options.mode },
+      { provide: AdmissionControl, useValue: options.admission },
       { provide: Registry, useValue: createMetricsRegistry(options.processName) },
       ReadinessRegistry,
     ];
@@ -131,6 +156,14 @@ export function rootModule(options: RootModuleOptions): DynamicModule {
     module: RootModule,
     imports,
     controllers: [HealthController, OpenApiController],
-    providers: [InfrastructureReadiness],
+    providers: [
+      InfrastructureReadiness,
+      {
+        provide: SERVES_WITHOUT,
+        useValue: (['bus', 'cache'] as const).filter((name) =>
+          services.every((s) => s.servesWithout?.includes(name)),
+        ),
+      },
+    ],
   };
 }

@@ -13,4 +13,12 @@ export interface ServiceDefinition {
   migrations: ClassType[];
   /** Whether the service uses the cache (Redis when distributed). */
   usesCache: boolean;
+  /**
+   * Infrastructure the service keeps serving without, from what it holds in memory: while it is
+   * down the process stays ready and /readyz says "degraded" instead of "not_ready".
+   */
+  servesWithout?: OptionalInfrastructure[];
 }
+
+/** Infrastructure a service may be able to do without for a while. */
+export type OptionalInfrastructure = 'bus' | 'cache';

@@ -8,15 +8,27 @@ import { AuditService } from './audit.service';
 const failed = (code: string) =>
   new QueryFailedError('INSERT ...', [], Object.assign(new Error(`refused (${code})`), { code }));
 
-/** A repository that stores in memory and fails the insert of chosen event ids with chosen errors. */
+/**
+ * A repository that stores in memory and fails the insert of chosen event ids with chosen errors;
+ * a batch holding one of them fails whole, as one INSERT statement does.
+ */
 function storing(failures: Record<string, Error>) {
   const appended: string[] = [];
+  const batches: string[][] = [];
   const repository = {
     append: (record: NewAuditRecord) => {
       const failure = failures[record.eventId];
       if (failure) return Promise.reject(failure);
       appended.push(record.eventId);
       return Promise.resolve(true);
+    },
+    appendBatch: (records: NewAuditRecord[]) => {
+      const failure = records.map((r) => failures[r.eventId]).find((f) => f !== undefined);
+      if (failure) return Promise.reject(failure);
+      const ids = records.map((r) => r.eventId).filter((id) => !appended.includes(id));
+      batches.push(ids);
+      appended.push(...ids);
+      return Promise.resolve(ids.length);
     },
   } as unknown as AuditRepository;
   const rejected: Rejected[] = [];
@@ -26,7 +38,7 @@ function storing(failures: Record<string, Error>) {
       return Promise.resolve(true);
     },
   } as unknown as DeadLettersService;
-  return { audit: new AuditService(repository, deadLetters), appended, rejected };
+  return { audit: new AuditService(repository, deadLetters), appended, batches, rejected };
 }
 
 const batchOf = (...ids: string[]) =>
@@ -60,11 +72,11 @@ describe('storing bus events: dead letters for data, retries for infrastructure'
     ]);
   });
 
-  it('fails the message on an infrastructure error, dead-lettering nothing, so the bus delivers it again', async () => {
+  it('fails the message on an infrastructure error, storing and dead-lettering nothing, so the bus delivers it again', async () => {
     for (const error of [failed('57P01'), failed('08006'), new Error('Connection terminated unexpectedly')]) {
       const { audit, appended, rejected } = storing({ 'decision-b': error });
       await expect(audit.recordEvent(batchOf('a', 'b', 'c'), delivery)).rejects.toBe(error);
-      expect(appended).toEqual(['decision-a']);
+      expect(appended).toEqual([]);
       expect(rejected).toEqual([]);
     }
   });
@@ -74,5 +86,33 @@ describe('storing bus events: dead letters for data, retries for infrastructure'
     expect(await audit.recordEvent(batchOf('a', 'b\u0000', 'c'), delivery)).toBe(3);
     expect(appended).toEqual(['decision-a', 'decision-c']);
     expect(rejected.map((r) => [r.entryIndex, r.reason])).toEqual([[1, 'unsafe_input']]);
+  });
+
+  it('appends the records of many messages in one batch, dead letters keeping their place between batches', async () => {
+    const { audit, batches, rejected } = storing({});
+    const broken = createCloudEvent({
+      source: EventSources.decision,
+      type: EventTypes.decisionBatch,
+      data: {},
+    });
+    const added = await audit.recordEvents([
+      { event: batchOf('a', 'b'), info: delivery },
+      { event: batchOf('c'), info: delivery },
+      { event: broken, info: delivery },
+      { event: batchOf('d', 'e'), info: delivery },
+    ]);
+    expect(added).toBe(6);
+    expect(batches).toEqual([
+      ['decision-a', 'decision-b', 'decision-c'],
+      ['decision-d', 'decision-e'],
+    ]);
+    expect(rejected.map((r) => [r.arrival.messageId, r.reason])).toEqual([[broken.id, 'malformed']]);
+  });
+
+  it('counts only the new records of a batch delivered again', async () => {
+    const { audit, appended } = storing({});
+    expect(await audit.recordEvents([{ event: batchOf('a', 'b'), info: delivery }])).toBe(2);
+    expect(await audit.recordEvents([{ event: batchOf('b', 'c'), info: delivery }])).toBe(1);
+    expect(appended).toEqual(['decision-a', 'decision-b', 'decision-c']);
   });
 });

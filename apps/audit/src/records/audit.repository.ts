@@ -3,6 +3,7 @@ import { insertable } from '@zt/persistence';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditRecordEntity } from './audit-record.entity';
 import { AuditAnchor, AuditCheckpoint, GENESIS_HASH, SealableRecord, sealRecord } from '@zt/contracts';
+import { ChainHead, NewAuditRecord, newRecordsOf, SealedBatchRecord, sealBatch } from './chain-batch';
 
 interface AnchorRow {
   through_seq: string;
@@ -25,8 +26,35 @@ function anchorOf(row: AnchorRow): AuditAnchor {
 // Names the lock that serializes appends: the chain needs one writer at a time.
 const APPEND_LOCK_KEY = 7_290_002;
 
-/** A record to append; seq, prevHash and hash are assigned here. */
-export type NewAuditRecord = Omit<SealableRecord, 'seq' | 'prevHash'>;
+export type { NewAuditRecord };
+
+// One statement for the whole batch: a column per array, so the statement has 11 parameters
+// whatever the number of rows (a VALUES list would hit the 65,535 bind parameters limit).
+const INSERT_BATCH = `
+  INSERT INTO audit.records
+    (seq, event_id, recorded_at, event_time, type, source, actor, subject, payload, prev_hash, hash)
+  SELECT seq, event_id, $3::timestamptz, event_time, type, source, actor, subject, payload::jsonb, prev_hash, hash
+    FROM unnest($1::bigint[], $2::text[], $4::timestamptz[], $5::text[], $6::text[], $7::text[],
+                $8::text[], $9::text[], $10::text[], $11::text[])
+      AS r(seq, event_id, event_time, type, source, actor, subject, payload, prev_hash, hash)`;
+
+function insertParameters(rows: SealedBatchRecord[], recordedAt: Date): unknown[] {
+  const column = <T>(pick: (row: SealedBatchRecord) => T): T[] => rows.map(pick);
+  return [
+    column((r) => r.seq),
+    column((r) => r.eventId),
+    recordedAt,
+    column((r) => r.eventTime),
+    column((r) => r.type),
+    column((r) => r.source),
+    column((r) => r.actor),
+    column((r) => r.subject),
+    // The same serialization TypeORM gives a jsonb column on the one-record path.
+    column((r) => JSON.stringify(r.payload)),
+    column((r) => r.prevHash),
+    column((r) => r.hash),
+  ];
+}
 
 /** Filters of the audit listing; `after` is the cursor (a sequence number). */
 export interface AuditQuery {
@@ -52,6 +80,44 @@ export class AuditRepository {
   }
 
   /**
+   * Appends and seals a batch of records in one transaction, chained in memory and inserted in
+   * one statement, skipping those already recorded (by event id); returns how many are new. All
+   * or nothing: a failure stores none of the batch.
+   */
+  appendBatch(records: NewAuditRecord[]): Promise<number> {
+    if (records.length === 0) return Promise.resolve(0);
+    return this.dataSource.transaction(async (manager) => {
+      await manager.query(`SELECT pg_advisory_xact_lock($1)`, [APPEND_LOCK_KEY]);
+      const seen: { event_id: string }[] = await manager.query(
+        `SELECT event_id FROM audit.records WHERE event_id = ANY($1::text[])`,
+        [records.map((r) => r.eventId)],
+      );
+      const fresh = newRecordsOf(records, new Set(seen.map((r) => r.event_id)));
+      if (fresh.length === 0) return 0;
+      const sealed = sealBatch(await this.headWith(manager), fresh);
+      await manager.query(INSERT_BATCH, insertParameters(sealed, new Date()));
+      return sealed.length;
+    });
+  }
+
+  /** The last record; after pruning everything, the anchor the chain continues from (not genesis). */
+  private async headWith(manager: EntityManager): Promise<ChainHead | undefined> {
+    const last: { seq: string; hash: string }[] = await manager.query(
+      `SELECT seq, hash FROM audit.records ORDER BY seq DESC LIMIT 1`,
+    );
+    if (last[0]) return { seq: Number(last[0].seq), hash: last[0].hash };
+    return this.anchorWith(manager);
+  }
+
+  /** The sequence number of the last record (0 when there is none). */
+  async headSeq(): Promise<number> {
+    const rows: { seq: string | null }[] = await this.dataSource.query(
+      `SELECT max(seq) AS seq FROM audit.records`,
+    );
+    return Number(rows[0]?.seq ?? 0);
+  }
+
+  /**
    * Appends and seals a record inside the caller's transaction (which then holds the chain's
    * append lock until it ends); false when the event id is already recorded.
    */
@@ -61,14 +127,10 @@ export class AuditRepository {
       record.eventId,
     ]);
     if (seen.length > 0) return false;
-    const last: { seq: string; hash: string }[] = await manager.query(
-      `SELECT seq, hash FROM audit.records ORDER BY seq DESC LIMIT 1`,
-    );
-    // After pruning everything, the chain continues from the anchor, not from genesis.
-    const head = last[0] ?? (await this.anchorWith(manager));
+    const head = await this.headWith(manager);
     const sealable: SealableRecord = {
       ...record,
-      seq: head ? Number(head.seq) + 1 : 1,
+      seq: head ? head.seq + 1 : 1,
       prevHash: head ? head.hash : GENESIS_HASH,
     };
     await manager.insert(

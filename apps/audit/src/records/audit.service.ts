@@ -5,15 +5,21 @@ import { validationProblem } from '@zt/http';
 import { AuditRecordEntity } from './audit-record.entity';
 import { AuditRepository, NewAuditRecord } from './audit.repository';
 import type { DeliveryInfo } from '@zt/messaging';
-import type { Arrival, Rejected } from '../dead-letters/dead-letter';
 import { DeadLettersService } from '../dead-letters/dead-letters.service';
 import { isDataError, sqlStateOf } from '../dead-letters/storage-errors';
-import { batchEntriesOf, decisionRecordOf, recordOf, recordProblems } from './event-records';
+import { DeliveredEvent, DeliveredFact, deliveredFacts, Poison } from './delivered-records';
+import { recordOf } from './event-records';
 import type { CheckpointKey } from '@zt/contracts';
 import { exportChain } from './chain-export';
 import { ChainVerdict, verifyChain } from './chain-verifier';
 
 const MAX_PAGE = 500;
+// Records per append transaction unless the caller says otherwise: large enough that the
+// per-transaction round trips vanish in the per-record cost, small enough that one transaction
+// holds the chain's lock for a fraction of a second.
+const RECORDS_PER_TRANSACTION = 2_000;
+
+type StorableFact = Extract<DeliveredFact, { record: unknown }>;
 
 /** Query parameters of the audit listing, as received. */
 export interface AuditListParams {
@@ -43,50 +49,64 @@ export class AuditService {
   ) {}
 
   /**
-   * Records what a bus event carries, each fact exactly once whatever the number of deliveries:
+   * Records what bus events carry, each fact exactly once whatever the number of deliveries:
    * a decision batch becomes one record per decision (`com.zt.decision.made`, event id
-   * `decision-<decision id>`), anything else one record. A record that cannot be stored goes to
-   * the dead letters in its place, so the others of its message are stored all the same, in
-   * order. Returns how many records are new in the chain (dead-letter records included).
+   * `decision-<decision id>`), anything else one record. Consecutive records are appended a
+   * batch at a time (one transaction, one insert); a record that cannot be stored goes to the dead
+   * letters in its place, so the others of its message are stored all the same, in order. Returns
+   * how many records are new in the chain (dead-letter records included). Throws on an
+   * infrastructure failure, so the bus delivers the messages again (what was stored is skipped).
+   * `perTransaction` bounds the records of one append transaction.
    */
-  async recordEvent(event: CloudEvent, delivery: DeliveryInfo): Promise<number> {
-    const arrival: Arrival = {
-      topic: delivery.topic,
-      partition: delivery.partition,
-      offset: delivery.offset,
-      messageId: event.id,
-      messageType: event.type,
-    };
-    const whole = { arrival, entryIndex: null, content: event };
-    if (event.type !== EventTypes.decisionBatch) return (await this.store(recordOf(event), whole)) ? 1 : 0;
-    const batch = batchEntriesOf(event);
-    if ('malformed' in batch) {
-      return (await this.deadLetters.add({ ...whole, reason: 'malformed', detail: batch.malformed })) ? 1 : 0;
+  async recordEvents(
+    deliveries: DeliveredEvent[],
+    perTransaction = RECORDS_PER_TRANSACTION,
+  ): Promise<number> {
+    let added = 0;
+    let run: StorableFact[] = [];
+    for (const fact of deliveredFacts(deliveries)) {
+      if ('record' in fact) {
+        run.push(fact);
+        if (run.length >= perTransaction) {
+          added += await this.storeRun(run);
+          run = [];
+        }
+        continue;
+      }
+      added += await this.storeRun(run);
+      run = [];
+      if (await this.deadLetters.add(fact.rejected)) added += 1;
+    }
+    return added + (await this.storeRun(run));
+  }
+
+  /** Records what one bus event carries; see {@link recordEvents}. */
+  recordEvent(event: CloudEvent, delivery: DeliveryInfo): Promise<number> {
+    return this.recordEvents([{ event, info: delivery }]);
+  }
+
+  /**
+   * Appends consecutive records in one transaction. When the database refuses the batch for the
+   * data of some record, the batch is stored again one record at a time, so that only that record
+   * goes to the dead letters.
+   */
+  private async storeRun(run: StorableFact[]): Promise<number> {
+    if (run.length === 0) return 0;
+    try {
+      return await this.repository.appendBatch(run.map((fact) => fact.record));
+    } catch (error) {
+      if (!isDataError(error)) throw error;
     }
     let added = 0;
-    for (const [entryIndex, entry] of batch.entries.entries()) {
-      const poison = { arrival, entryIndex, content: entry };
-      const record = decisionRecordOf(event, entry);
-      const stored =
-        'malformed' in record
-          ? await this.deadLetters.add({ ...poison, reason: 'malformed', detail: record.malformed })
-          : await this.store(record, poison);
-      if (stored) added += 1;
-    }
+    for (const { record, poison } of run) if (await this.store(record, poison)) added += 1;
     return added;
   }
 
   /**
-   * Appends a record, or its dead letter when it cannot be stored: checked by the one rule for
-   * untrusted input first, and a data error of the insert caught too. Infrastructure failures
-   * propagate, so the bus delivers the message again.
+   * Appends a record, or its dead letter when the database refuses its data. Infrastructure
+   * failures propagate, so the bus delivers the message again.
    */
-  private async store(record: NewAuditRecord, poison: Omit<Rejected, 'reason' | 'detail'>): Promise<boolean> {
-    const problems = recordProblems(record);
-    if (problems.length > 0) {
-      const detail = problems.map((p) => `${p.pointer} ${p.detail}`).join('; ');
-      return this.deadLetters.add({ ...poison, reason: 'unsafe_input', detail });
-    }
+  private async store(record: NewAuditRecord, poison: Poison): Promise<boolean> {
     try {
       return await this.repository.append(record);
     } catch (error) {
@@ -116,9 +136,13 @@ export class AuditService {
     );
   }
 
-  /** Walks the whole chain and its signed checkpoints; reports the first broken link, or the head it verified. */
-  verify(key: CheckpointKey): Promise<ChainVerdict> {
-    return verifyChain(this.repository, key);
+  /**
+   * Walks the chain and its signed checkpoints through the head at the time of asking (records
+   * appended meanwhile are left to the next call); reports the first broken link, or the head it
+   * verified.
+   */
+  async verify(key: CheckpointKey): Promise<ChainVerdict> {
+    return verifyChain(this.repository, key, undefined, await this.repository.headSeq());
   }
 
   /** The retained log as JSON Lines through record `through` (everything when absent). */

@@ -148,6 +148,21 @@ describe('verifyChain', () => {
     });
   });
 
+  it('ends at the head it was asked to verify through, leaving records appended meanwhile to the next walk', async () => {
+    // A reader whose chain grows by a page each time it is read: ingest outpacing the walk.
+    const growing: ChainReader = {
+      anchor: () => table.anchor(),
+      checkpointsIn: (after, through) => table.checkpointsIn(after, through),
+      after: (after, limit) => {
+        table.append(limit);
+        return table.after(after, limit);
+      },
+    };
+    const verdict = await verifyChain(growing, keys.publicKey, 5, 14);
+    expect(verdict).toMatchObject({ valid: true, records: 14, headSeq: 14, signedThrough: 12 });
+    expect(table.records.length).toBeGreaterThan(14);
+  });
+
   it('refuses checkpoints signed with another key', async () => {
     const stranger = await generateKeyPair('ES256');
     expect(await verifyChain(table, stranger.publicKey)).toMatchObject({

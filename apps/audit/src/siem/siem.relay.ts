@@ -5,7 +5,9 @@ import { tryAdvisoryLock } from '@zt/persistence';
 import { DataSource } from 'typeorm';
 import { AuditRecordEntity, sealedOf } from '../records/audit-record.entity';
 
-const BATCH = 200;
+// Records per relay transaction: audit ingest appends thousands a second, and each transaction
+// costs its round trips whatever its size.
+const BATCH = 500;
 const INTERVAL_MS = 500;
 // Names the lock that lets one audit replica at a time publish, keeping the topic in seq order.
 const RELAY_LOCK_KEY = 7_290_003;

@@ -3,6 +3,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Cache } from '@zt/cache';
 import { APP_CONFIG, AppConfig, RUNTIME_MODE, RuntimeMode } from '@zt/config';
 import { canonicalJson } from '@zt/contracts';
+import { ThrottledWarning } from '@zt/observability';
 import type { DecisionRequest, DecisionResult } from '@zt/policy-engine';
 import { LRUCache } from 'lru-cache';
 import { Counter, Registry } from 'prom-client';
@@ -78,6 +79,7 @@ export interface CachedDecision {
 @Injectable()
 export class DecisionCache {
   private readonly logger = new Logger('DecisionCache');
+  private readonly unavailable = new ThrottledWarning((m) => this.logger.warn(m));
   private readonly local: LRUCache<string, CachedDecision> | undefined;
   private readonly lookups: Record<'local' | 'shared' | 'miss', Counter.Internal>;
   private readonly ttlSeconds: number;
@@ -127,7 +129,7 @@ export class DecisionCache {
           return found;
         }
       } catch (error) {
-        this.logger.warn(`shared decision cache lookup failed: ${String(error)}`);
+        this.unavailable.warn(`shared decision cache unavailable, deciding without it: ${String(error)}`);
       }
     }
     this.lookups.miss.inc();
@@ -142,7 +144,7 @@ export class DecisionCache {
       this.shared
         .set(key.shared(revision), JSON.stringify(result), this.ttlSeconds)
         .catch((error: unknown) => {
-          this.logger.warn(`shared decision cache write failed: ${String(error)}`);
+          this.unavailable.warn(`shared decision cache unavailable, deciding without it: ${String(error)}`);
         });
     }
   }

@@ -13,6 +13,7 @@ import { RateLimiter } from './rate-limiter';
 import {
   applyRestriction,
   deviceRestriction,
+  unknownDeviceRestriction,
   requestDeviceId,
   withDeviceFacts,
 } from '../device-state/device-facts';
@@ -89,7 +90,9 @@ export class DecisionsService {
     const itself = asksAboutItself(body, principal);
     const withSubject = withDirectoryFacts(withTokenFacts(body, principal), this.state.directory);
     const deviceId = requestDeviceId(withSubject);
-    const device = deviceId === undefined ? undefined : await this.devices.get(deviceId);
+    const device = deviceId === undefined ? undefined : this.devices.get(deviceId);
+    // Until every device is known, one this replica has not heard of may be a restricted one.
+    const unknownDevice = deviceId !== undefined && !this.devices.loaded;
     const now = new Date();
     const request = withDeviceFacts(withSubject, device, {
       ...(itself && principal.devicePosture !== undefined ? { tokenPosture: principal.devicePosture } : {}),
@@ -97,7 +100,7 @@ export class DecisionsService {
     });
     const key = new DecisionKey(request, device, now);
     const asked = this.state.revision;
-    const cached = await this.cache.get(key, asked);
+    const cached = unknownDevice ? undefined : await this.cache.get(key, asked);
     // Read after the last await: the revision answered is the one the result was decided on, and
     // a cached decision of a revision that moved on meanwhile is not served.
     const revision = this.state.revision;
@@ -106,9 +109,11 @@ export class DecisionsService {
       hit?.result ??
       applyRestriction(
         this.state.policies.evaluate(request),
-        deviceRestriction(device, this.config.DEVICE_RISK_RESTRICTION),
+        unknownDevice
+          ? unknownDeviceRestriction(deviceId, this.config.DEVICE_RISK_RESTRICTION)
+          : deviceRestriction(device, this.config.DEVICE_RISK_RESTRICTION),
       );
-    if (!hit) this.cache.set(key, revision, result);
+    if (!hit && !unknownDevice) this.cache.set(key, revision, result);
     const decisionId = randomUUID();
     const latencyMs = performance.now() - started;
     this.metrics.observe(result.decision, hit !== undefined, latencyMs / 1000);

@@ -3,6 +3,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Cache } from '@zt/cache';
 import { APP_CONFIG, AppConfig } from '@zt/config';
 import { ProblemError } from '@zt/http';
+import { ThrottledWarning } from '@zt/observability';
 import { Counter, Registry } from 'prom-client';
 
 /**
@@ -20,6 +21,7 @@ import { Counter, Registry } from 'prom-client';
 @Injectable()
 export class RateLimiter {
   private readonly logger = new Logger('RateLimiter');
+  private readonly unavailable = new ThrottledWarning((m) => this.logger.warn(m));
   private readonly limited: Counter;
   private readonly unchecked: Counter;
   /** The caller whose calls in this async context were already paid for by {@link chargeBatch}. */
@@ -83,7 +85,7 @@ export class RateLimiter {
       count = Math.max(...counts);
     } catch (error) {
       this.unchecked.inc();
-      this.logger.warn(`rate counter unavailable, call let through: ${String(error)}`);
+      this.unavailable.warn(`rate counter unavailable, calls let through: ${String(error)}`);
       return;
     }
     if (count > limit) {

@@ -162,6 +162,21 @@ export function deviceRestriction(
   };
 }
 
+/**
+ * The restriction on a device whose state this replica has not finished reading (it has just
+ * started): fail closed, since the device may be one device intelligence restricts.
+ */
+export function unknownDeviceRestriction(
+  deviceId: string,
+  effect: DeviceRestriction['effect'],
+): DeviceRestriction {
+  return {
+    effect,
+    admin: `device ${deviceId} unknown: this replica is still reading device intelligence's verdicts; restricted to ${effect} until it has`,
+    user: 'Your device could not be checked right now; try again in a moment.',
+  };
+}
+
 const SEVERITY: Record<Effect, number> = { allow: 0, require_mfa: 1, isolate: 2, deny: 3 };
 
 /**

@@ -1,55 +1,70 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Cache } from '@zt/cache';
 import { APP_CONFIG, AppConfig } from '@zt/config';
 import type { DevicePostureData, DeviceRiskData } from '@zt/contracts';
 import type { DeviceState } from './device-facts';
 
-function parse<T>(text: string | undefined): T | undefined {
-  return text === undefined ? undefined : (JSON.parse(text) as T);
+function newerRisk(stored: DeviceRiskData | undefined, risk: DeviceRiskData): boolean {
+  if (!stored) return true;
+  return (
+    stored.observedAt < risk.observedAt || (stored.observedAt === risk.observedAt && stored.at <= risk.at)
+  );
 }
 
 /**
- * The latest posture and risk verdict per device, in the cache (Redis when distributed, so every
- * decision replica sees the same state; memory when standalone). Posture and risk live under
- * separate keys because they arrive on separate topics and may be written by different
- * replicas at once; each write keeps the newer observation.
+ * The latest posture and risk verdict of every device, in this replica's memory. It is rebuilt
+ * from the compacted device topics (or device intelligence's store, standalone) at every start,
+ * so no cache can lose it: a Redis restart, eviction or outage never lifts a restriction.
+ *
+ * Posture is a fact with a shelf life: one older than DEVICE_STATE_TTL_SECONDS is no longer
+ * vouched for. A restriction has none: it holds until a newer verdict lifts it.
  */
 @Injectable()
 export class DeviceStateStore {
-  constructor(
-    @Inject(Cache) private readonly cache: Cache,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  private readonly devices = new Map<string, DeviceState>();
+  private complete = false;
 
-  async get(deviceId: string): Promise<DeviceState | undefined> {
-    const [posture, risk] = await Promise.all([
-      this.cache.get(this.key(deviceId, 'posture')),
-      this.cache.get(this.key(deviceId, 'risk')),
-    ]);
-    if (posture === undefined && risk === undefined) return undefined;
-    return { posture: parse<DevicePostureData>(posture), risk: parse<DeviceRiskData>(risk) };
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+
+  /**
+   * Whether the store holds every device's state (its sources were read to the end). Until then
+   * a device it does not know may be one that is restricted.
+   */
+  get loaded(): boolean {
+    return this.complete;
   }
 
-  async putPosture(posture: DevicePostureData): Promise<void> {
-    const key = this.key(posture.deviceId, 'posture');
-    const stored = parse<DevicePostureData>(await this.cache.get(key));
+  /** How many devices the store knows. */
+  get size(): number {
+    return this.devices.size;
+  }
+
+  markLoaded(): void {
+    this.complete = true;
+  }
+
+  get(deviceId: string, now = Date.now()): DeviceState | undefined {
+    const state = this.devices.get(deviceId);
+    if (!state) return undefined;
+    const { posture, risk } = state;
+    const fresh =
+      posture !== undefined &&
+      now - Date.parse(posture.observedAt) <= this.config.DEVICE_STATE_TTL_SECONDS * 1000;
+    if (fresh || posture === undefined) return state;
+    return risk === undefined ? undefined : { risk };
+  }
+
+  /** Keeps the newer of the stored and the given posture. */
+  putPosture(posture: DevicePostureData): void {
+    const state = this.devices.get(posture.deviceId);
+    const stored = state?.posture;
     if (stored && Date.parse(stored.observedAt) > Date.parse(posture.observedAt)) return;
-    await this.cache.set(key, JSON.stringify(posture), this.config.DEVICE_STATE_TTL_SECONDS);
+    this.devices.set(posture.deviceId, { ...state, posture });
   }
 
-  async putRisk(risk: DeviceRiskData): Promise<void> {
-    const key = this.key(risk.deviceId, 'risk');
-    const stored = parse<DeviceRiskData>(await this.cache.get(key));
-    if (
-      stored &&
-      (stored.observedAt > risk.observedAt || (stored.observedAt === risk.observedAt && stored.at > risk.at))
-    ) {
-      return;
-    }
-    await this.cache.set(key, JSON.stringify(risk), this.config.DEVICE_STATE_TTL_SECONDS);
-  }
-
-  private key(deviceId: string, part: 'posture' | 'risk'): string {
-    return `device:${part}:${deviceId}`;
+  /** Keeps the newer of the stored and the given verdict (by observation, then by scoring time). */
+  putRisk(risk: DeviceRiskData): void {
+    const state = this.devices.get(risk.deviceId);
+    if (!newerRisk(state?.risk, risk)) return;
+    this.devices.set(risk.deviceId, { ...state, risk });
   }
 }

@@ -3,7 +3,14 @@ import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { bearerToken, Principal, TokenVerifier } from '@zt/auth';
 import { APP_CONFIG, AppConfig } from '@zt/config';
-import { correlationIdFrom, ProblemError, validationProblem } from '@zt/http';
+import {
+  AdmissionApi,
+  AdmissionControl,
+  correlationIdFrom,
+  overloadedProblem,
+  ProblemError,
+  validationProblem,
+} from '@zt/http';
 import { parseMinRevision } from '../decisions/decision-call';
 import { DecisionBody, DecisionResponse, DecisionsService } from '../decisions/decisions.service';
 import { decideBodyOf, DecideRequestMessage, decideRequestProblems } from './decide-request.mapping';
@@ -93,16 +100,24 @@ function respond(
     });
 }
 
-/** A problem as a gRPC error; field errors are named in the message by their pointers. */
-function grpcErrorOf(error: unknown): Partial<grpc.StatusObject> {
+/**
+ * A problem as a gRPC error; field errors are named in the message by their pointers. A refusal
+ * by admission control is RESOURCE_EXHAUSTED (not UNAVAILABLE, which clients retry at once on
+ * another connection) with its Retry-After as a `retry-after` trailer.
+ */
+export function grpcErrorOf(error: unknown): Partial<grpc.StatusObject> {
   if (error instanceof ProblemError) {
     const fields = (error.extra.errors ?? [])
       .map((e) => `${printablePointer(e.pointer)} ${e.detail}`)
       .join('; ');
     const details = fields ? `${error.detail} ${fields}` : error.detail;
+    const retryAfter = error.extra.headers?.['retry-after'];
+    const metadata = new grpc.Metadata();
+    if (retryAfter !== undefined) metadata.set('retry-after', retryAfter);
     return {
-      code: grpcCodeOf(error.status),
+      code: error.code === 'OVERLOADED' ? grpc.status.RESOURCE_EXHAUSTED : grpcCodeOf(error.status),
       details: clippedDetails(details),
+      metadata,
     };
   }
   return { code: grpc.status.INTERNAL, details: 'internal error' };
@@ -129,6 +144,7 @@ export class DecisionGrpcServer implements OnApplicationBootstrap, OnApplication
     private readonly decisions: DecisionsService,
     @Inject(TokenVerifier) private readonly verifier: TokenVerifier,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly admission: AdmissionControl,
   ) {}
 
   /** The port the server listens on (useful when GRPC_PORT is 0); 0 when disabled. */
@@ -163,7 +179,11 @@ export class DecisionGrpcServer implements OnApplicationBootstrap, OnApplication
         call: grpc.ServerUnaryCall<DecideRequestMessage, unknown>,
         callback: grpc.sendUnaryData<unknown>,
       ) => {
-        respond(this.logger, this.decide(call), callback);
+        respond(
+          this.logger,
+          this.admitted('grpc_decide', () => this.decide(call)),
+          callback,
+        );
       },
     });
     this.server.addService(withTolerantDecoding(loaded.envoy.service.auth.v3.Authorization.service), {
@@ -171,8 +191,16 @@ export class DecisionGrpcServer implements OnApplicationBootstrap, OnApplication
         call: grpc.ServerUnaryCall<CheckRequestMessage, unknown>,
         callback: grpc.sendUnaryData<unknown>,
       ) => {
-        respond(this.logger, this.check(call.request), callback, (error) =>
-          this.logger.error(`ext_authz check failed: ${String(error)}`),
+        respond(
+          this.logger,
+          this.admitted('grpc_check', () => this.check(call.request)),
+          callback,
+          (error) => {
+            // A refusal is counted and logged (throttled) by admission control, not per call.
+            if (!(error instanceof ProblemError && error.code === 'OVERLOADED')) {
+              this.logger.error(`ext_authz check failed: ${String(error)}`);
+            }
+          },
         );
       },
     });
@@ -200,6 +228,21 @@ export class DecisionGrpcServer implements OnApplicationBootstrap, OnApplication
         resolve();
       });
     });
+  }
+
+  /**
+   * Runs `work` if admission control lets the call in, counting it in flight until it settles;
+   * past capacity it fails at once with 503 OVERLOADED, sent as RESOURCE_EXHAUSTED. For Check
+   * that is a gRPC error, not a denial in a CheckResponse: whether Envoy then lets the request
+   * through stays the operator's choice (`failure_mode_allow`).
+   */
+  private async admitted<T>(api: AdmissionApi, work: () => Promise<T>): Promise<T> {
+    if (!this.admission.tryAdmit(api)) throw overloadedProblem();
+    try {
+      return await work();
+    } finally {
+      this.admission.release();
+    }
   }
 
   private async principalOf(token: string | undefined): Promise<Principal> {

@@ -1,12 +1,20 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import {
+  BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+} from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@zt/config';
 import { createCloudEvent, DecisionHeartbeatData, EventSources, EventTypes, Topics } from '@zt/contracts';
 import { MessageBus } from '@zt/messaging';
+import { ThrottledWarning } from '@zt/observability';
 import { PolicyChangesConsumer } from './policy-changes.consumer';
 import { PolicyState } from './policy-state';
 
 // Revision changes come in bursts (an import of many policies); one heartbeat per burst is enough.
 const CHANGE_DEBOUNCE_MS = 100;
+const FAREWELL_TIMEOUT_MS = 2_000;
 
 /**
  * Tells the bus, every DECISION_HEARTBEAT_SECONDS and right after every revision change, which
@@ -14,8 +22,9 @@ const CHANGE_DEBOUNCE_MS = 100;
  * the rollout view from these.
  */
 @Injectable()
-export class HeartbeatPublisher implements OnApplicationBootstrap, OnApplicationShutdown {
+export class HeartbeatPublisher implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('HeartbeatPublisher');
+  private readonly unpublished = new ThrottledWarning((m) => this.logger.warn(m), 60_000);
   private readonly startedAt = new Date().toISOString();
   private timer: NodeJS.Timeout | undefined;
   private pending: NodeJS.Timeout | undefined;
@@ -38,12 +47,23 @@ export class HeartbeatPublisher implements OnApplicationBootstrap, OnApplication
     void this.beat();
   }
 
-  onApplicationShutdown(): void {
+  // Before shutdown, not at it: the bus closes in its own shutdown hook, and the farewell needs it.
+  async beforeApplicationShutdown(): Promise<void> {
     clearInterval(this.timer);
     clearTimeout(this.pending);
+    // The last word: the rollout view drops this replica now instead of waiting for it. Bounded,
+    // so a broker that is down does not hold the shutdown.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.beat(true),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, FAREWELL_TIMEOUT_MS);
+      }),
+    ]);
+    clearTimeout(timer);
   }
 
-  private async beat(): Promise<void> {
+  private async beat(stopping = false): Promise<void> {
     const data: DecisionHeartbeatData = {
       instanceId: this.config.INSTANCE_ID,
       revision: this.state.revision,
@@ -51,6 +71,9 @@ export class HeartbeatPublisher implements OnApplicationBootstrap, OnApplication
       startedAt: this.startedAt,
       ready: this.consumer.ready,
       staleSeconds: this.consumer.staleSeconds,
+      behind: this.consumer.behind,
+      lagMessages: this.consumer.lagMessages,
+      ...(stopping ? { stopping: true } : {}),
       at: new Date().toISOString(),
     };
     try {
@@ -66,7 +89,8 @@ export class HeartbeatPublisher implements OnApplicationBootstrap, OnApplication
         },
       ]);
     } catch (error) {
-      this.logger.warn(`heartbeat not published: ${String(error)}`);
+      // The farewell may find the bus already closed; the view then drops the replica as silent.
+      if (!stopping) this.unpublished.warn(`heartbeat not published: ${String(error)}`);
     }
   }
 }

@@ -12,9 +12,12 @@ import { PolicyState } from './policy-state';
 /** The in-process bus as Kafka would present the policy topic: three messages already published on partition 0. */
 class TopicWithHistory extends InProcessBus {
   subscription: SubscriptionOptions | undefined;
+  end = 3n;
+  reachable = true;
 
   override endOffsets(): Promise<Map<number, bigint>> {
-    return Promise.resolve(new Map([[0, 3n]]));
+    if (!this.reachable) return Promise.reject(new Error('broker unreachable'));
+    return Promise.resolve(new Map([[0, this.end]]));
   }
 
   override subscribe(options: SubscriptionOptions): Promise<void> {
@@ -42,7 +45,11 @@ function change(revision: number, name: string): PolicyChangeData {
   };
 }
 
-function consumerOn(bus: TopicWithHistory, state: PolicyState): PolicyChangesConsumer {
+function consumerOn(
+  bus: TopicWithHistory,
+  state: PolicyState,
+  readiness = new ReadinessRegistry(),
+): PolicyChangesConsumer {
   const noSnapshotSource = {
     get: () => {
       throw new Error('no snapshot source');
@@ -52,13 +59,24 @@ function consumerOn(bus: TopicWithHistory, state: PolicyState): PolicyChangesCon
   return new PolicyChangesConsumer(
     state,
     noSnapshotSource,
-    new ReadinessRegistry(),
+    readiness,
     noSnapshot,
     bus,
     new EventIntake(new Registry()),
     { INSTANCE_ID: 'test' } as AppConfig,
     'distributed',
+    new Registry(),
   );
+}
+
+function deliverer(bus: TopicWithHistory) {
+  return (offset: string, data: PolicyChangeData) =>
+    bus.subscription!.handler(createCloudEvent({ source: '/test', type: EventTypes.policyCreated, data }), {
+      topic: Topics.policyChanges,
+      key: data.policyId,
+      partition: 0,
+      offset,
+    });
 }
 
 describe('PolicyChangesConsumer', () => {
@@ -69,13 +87,7 @@ describe('PolicyChangesConsumer', () => {
     const state = new PolicyState();
     const consumer = consumerOn(bus, state);
     await consumer.onApplicationBootstrap();
-    const deliver = (offset: string, data: PolicyChangeData) =>
-      bus.subscription!.handler(createCloudEvent({ source: '/test', type: EventTypes.policyCreated, data }), {
-        topic: Topics.policyChanges,
-        key: data.policyId,
-        partition: 0,
-        offset,
-      });
+    const deliver = deliverer(bus);
     await deliver('0', change(1, 'evil\u0000name'));
     await deliver('1', change(2, 'readers'));
     expect(consumer.ready).toBe(false);
@@ -83,6 +95,45 @@ describe('PolicyChangesConsumer', () => {
     expect(state.policies.all().map((p) => p.id)).toEqual(['pol_2']);
     expect(state.revision).toBe(2);
     expect(consumer.ready).toBe(true);
+    consumer.onApplicationShutdown();
+    jest.restoreAllMocks();
+  });
+
+  it('says it is behind (not ready) while the broker holds changes it has not applied, and degraded while out of contact', async () => {
+    jest.useFakeTimers();
+    jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
+    const bus = new TopicWithHistory();
+    const readiness = new ReadinessRegistry();
+    const consumer = consumerOn(bus, new PolicyState(), readiness);
+    await consumer.onApplicationBootstrap();
+    const deliver = deliverer(bus);
+    for (const revision of [1, 2, 3]) await deliver(String(revision - 1), change(revision, `p${revision}`));
+    const policyState = async () => (await readiness.evaluate()).checks['policy-state'];
+    expect(await policyState()).toMatchObject({ ready: true, degraded: false });
+
+    // Two changes wait on the broker; a moment in flight is normal, seconds are not.
+    bus.end = 5n;
+    await jest.advanceTimersByTimeAsync(1_000);
+    expect(consumer.lagMessages).toBe(2);
+    expect(consumer.behind).toBe(false);
+    await jest.advanceTimersByTimeAsync(4_000);
+    expect(consumer.behind).toBe(true);
+    expect(await policyState()).toMatchObject({ ready: false, detail: { behind: true, lagMessages: 2 } });
+    await deliver('3', change(4, 'p4'));
+    await deliver('4', change(5, 'p5'));
+    expect(consumer.behind).toBe(false);
+    expect(await policyState()).toMatchObject({ ready: true, detail: { revision: 5, lagMessages: 0 } });
+
+    // Out of reach: nobody can know of newer changes, so it keeps serving, and says it is degraded.
+    bus.reachable = false;
+    await jest.advanceTimersByTimeAsync(11_000);
+    expect(await policyState()).toMatchObject({ ready: true, degraded: true, detail: { behind: false } });
+    bus.reachable = true;
+    await jest.advanceTimersByTimeAsync(1_000);
+    expect(await policyState()).toMatchObject({ ready: true, degraded: false });
+    consumer.onApplicationShutdown();
+    jest.useRealTimers();
     jest.restoreAllMocks();
   });
 });

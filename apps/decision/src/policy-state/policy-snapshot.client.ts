@@ -3,7 +3,9 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@zt/config';
 import type { PolicySnapshot } from '@zt/contracts';
 
+// Until the answer starts; then the body has longer: 100,000 policies are about 30 MB.
 const TIMEOUT_MS = 10_000;
+const BODY_TIMEOUT_MS = 60_000;
 const ATTEMPTS = 3;
 
 function isSnapshot(value: unknown): value is PolicySnapshot {
@@ -35,11 +37,13 @@ export class PolicySnapshotClient {
         if (this.config.POLICY_ADMIN_TOKEN_FILE) {
           headers.authorization = `Bearer ${(await readFile(this.config.POLICY_ADMIN_TOKEN_FILE, 'utf8')).trim()}`;
         }
-        const response = await fetch(url, { headers, signal: AbortSignal.timeout(TIMEOUT_MS) });
-        if (!response.ok) throw new Error(`HTTP ${response.status}`);
-        const body: unknown = await response.json();
+        this.logger.log(`fetching the snapshot from ${url.origin}`);
+        const started = performance.now();
+        const body = await this.get(url, headers);
         if (!isSnapshot(body)) throw new Error('the answer is not a policy snapshot');
-        this.logger.log(`snapshot at revision ${body.revision} with ${body.policies.length} policies`);
+        this.logger.log(
+          `snapshot at revision ${body.revision} with ${body.policies.length} policies, fetched in ${Math.round(performance.now() - started)} ms`,
+        );
         return body;
       } catch (error) {
         this.logger.warn(`snapshot from ${url.origin} failed (attempt ${attempt}): ${String(error)}`);
@@ -47,5 +51,22 @@ export class PolicySnapshotClient {
       }
     }
     return undefined;
+  }
+
+  private async get(url: URL, headers: Record<string, string>): Promise<unknown> {
+    const abort = new AbortController();
+    let timer = setTimeout(() => abort.abort(new Error(`no answer in ${TIMEOUT_MS} ms`)), TIMEOUT_MS);
+    try {
+      const response = await fetch(url, { headers, signal: abort.signal });
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      clearTimeout(timer);
+      timer = setTimeout(
+        () => abort.abort(new Error(`snapshot not received in ${BODY_TIMEOUT_MS} ms`)),
+        BODY_TIMEOUT_MS,
+      );
+      return await response.json();
+    } finally {
+      clearTimeout(timer);
+    }
   }
 }

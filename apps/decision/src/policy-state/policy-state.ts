@@ -110,8 +110,12 @@ export class PolicyState {
 
   /** Loads a snapshot on top of whatever the stream already delivered. */
   load(snapshot: PolicySnapshot): void {
+    const started = performance.now();
     for (const record of snapshot.policies) this.apply(record);
     for (const record of snapshot.principals) this.applyPrincipal(record);
     this.advance(snapshot.revision);
+    this.logger.log(
+      `loaded the snapshot at revision ${snapshot.revision} (${snapshot.policies.length} policies) in ${Math.round(performance.now() - started)} ms`,
+    );
   }
 }

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
   createCloudEvent,
   DevicePostureData,
@@ -8,9 +8,12 @@ import {
   MAX_OBSERVATION_CLOCK_AHEAD_MS,
   Topics,
 } from '@zt/contracts';
-import { ProblemError, validationProblem } from '@zt/http';
-import { MessageBus, OutgoingMessage } from '@zt/messaging';
+import { dependencyOutageProblem, validationProblem } from '@zt/http';
+import { MessageBus, OutgoingMessage, publishWithin } from '@zt/messaging';
 import { postureBodyErrors } from './posture-body.schema';
+
+// An agent is answered within this even while the broker is down (503, retry later).
+const PUBLISH_TIMEOUT_MS = 5_000;
 
 interface PostureReport {
   device_id: string;
@@ -21,6 +24,8 @@ interface PostureReport {
 /** Takes posture reports from agents and puts them on `zt.device.posture` for scoring. */
 @Injectable()
 export class PostureService {
+  private readonly logger = new Logger('PostureService');
+
   constructor(@Inject(MessageBus) private readonly bus: MessageBus) {}
 
   /** Validates and publishes; resolves once the bus holds every report durably. */
@@ -55,11 +60,10 @@ export class PostureService {
       };
     });
     try {
-      await this.bus.publish(Topics.devicePosture, messages);
+      await publishWithin(this.bus, Topics.devicePosture, messages, PUBLISH_TIMEOUT_MS);
     } catch (error) {
-      throw new ProblemError(503, 'NOT_READY', `Posture could not be queued: ${String(error)}`, {
-        headers: { 'retry-after': '5' },
-      });
+      this.logger.warn(`posture not queued: ${String(error)}`);
+      throw dependencyOutageProblem();
     }
     return { accepted: messages.length, device_ids: reports.map((r) => r.device_id) };
   }

@@ -12,7 +12,6 @@ import {
   Req,
   Res,
 } from '@nestjs/common';
-import type { PolicySnapshot } from '@zt/contracts';
 import { CurrentPrincipal, Principal, RequireMfa, Roles } from '@zt/auth';
 import { ApiOperation, correlationIdOf, problem, validationProblem } from '@zt/http';
 import {
@@ -366,7 +365,9 @@ export class PolicyActionsController {
   })
   @Get('policies::snapshot')
   @Roles('pdp', 'policy_admin', 'infra_admin')
-  snapshot(): Promise<PolicySnapshot> {
-    return this.policies.snapshot();
+  snapshot(@Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
+    // Already JSON (a PolicySnapshot from PostgreSQL's text): sent as it is.
+    void reply.header('content-type', 'application/json; charset=utf-8');
+    return this.policies.snapshotJson();
   }
 }

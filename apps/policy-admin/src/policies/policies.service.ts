@@ -321,6 +321,15 @@ export class PoliciesService implements PolicySnapshotSource {
   }
 
   /**
+   * The same snapshot as JSON text, for the HTTP endpoint: PostgreSQL writes each record, so a
+   * large set is not turned into objects only to be serialized again.
+   */
+  async snapshotJson(): Promise<string> {
+    const { revision, policies, principals } = await this.repository.snapshotRecords();
+    return `{"revision":${revision},"policies":[${policies.join(',')}],"principals":[${principals.join(',')}]}`;
+  }
+
+  /**
    * The one way a policy changes: lock the row, let `decide` check preconditions and choose the
    * new content (null deletes), then write the policy, its version and its event together.
    */

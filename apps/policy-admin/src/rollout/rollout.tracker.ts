@@ -15,12 +15,16 @@ function isHeartbeat(data: unknown): data is DecisionHeartbeatData {
     typeof d.revisionReachedAt === 'string' &&
     typeof d.at === 'string' &&
     typeof d.ready === 'boolean' &&
-    typeof d.staleSeconds === 'number'
+    typeof d.staleSeconds === 'number' &&
+    (d.behind === undefined || typeof d.behind === 'boolean') &&
+    (d.lagMessages === undefined || typeof d.lagMessages === 'number') &&
+    (d.stopping === undefined || typeof d.stopping === 'boolean')
   );
 }
 
-// Replicas dropping out of the view is a judgement call: three missed heartbeats.
+// Judgement calls: three missed heartbeats make a replica silent; ten minutes of silence, gone.
 const MISSED_HEARTBEATS = 3;
+const FORGET_AFTER_MS = 600_000;
 const MAX_REPLICAS = 10_000;
 
 /**
@@ -42,6 +46,7 @@ export class RolloutTracker implements OnApplicationBootstrap {
       topics: [Topics.decisionHeartbeats],
       groupId: `policy-admin-rollout-${this.config.INSTANCE_ID}-${randomUUID().slice(0, 8)}`,
       fromBeginning: false,
+      privateGroup: true,
       handler: (event) => {
         this.handle(event);
         return Promise.resolve();
@@ -53,6 +58,10 @@ export class RolloutTracker implements OnApplicationBootstrap {
     if (event.type !== EventTypes.decisionHeartbeat || !isHeartbeat(event.data)) return;
     const known = this.latest.get(event.data.instanceId);
     if (known && known.at > event.data.at) return;
+    if (event.data.stopping) {
+      this.latest.delete(event.data.instanceId);
+      return;
+    }
     if (!known && this.latest.size >= MAX_REPLICAS) return;
     this.latest.set(event.data.instanceId, event.data);
   }
@@ -64,12 +73,9 @@ export class RolloutTracker implements OnApplicationBootstrap {
         WHERE r.id = 1`,
     );
     const revision = Number(rows[0]?.revision ?? 0);
-    return rolloutStatus(
-      revision,
-      rows[0]?.committed_at ?? null,
-      this.latest.values(),
-      new Date(),
-      MISSED_HEARTBEATS * this.config.DECISION_HEARTBEAT_SECONDS * 1000,
-    );
+    return rolloutStatus(revision, rows[0]?.committed_at ?? null, this.latest.values(), new Date(), {
+      silentAfterMs: MISSED_HEARTBEATS * this.config.DECISION_HEARTBEAT_SECONDS * 1000,
+      forgetAfterMs: FORGET_AFTER_MS,
+    });
   }
 }

@@ -47,13 +47,24 @@ function response(spec: {
   };
 }
 
+const OVERLOADED = 'Past capacity (OVERLOADED): refused before anything was done; Retry-After';
+const NEVER_REFUSED = new Set(['/healthz', '/readyz', '/metrics']);
+
+/** The 503 of a route admission control may refuse, merged with a 503 the route declares itself. */
+function overloadResponse(declared: { description: string } | undefined): Record<string, unknown> {
+  const description = declared ? `${declared.description}; or: ${OVERLOADED}` : OVERLOADED;
+  return response({ ...problem(description), headers: { 'retry-after': 'Seconds to wait before retrying' } });
+}
+
 /**
  * Builds the OpenAPI 3.1 document from the routes the server really has. A route without
  * documentation still appears (with only its problems), so nothing the server accepts is hidden.
+ * With `admission`, every route but the health endpoints may also answer 503 OVERLOADED.
  */
 export function buildOpenApiDocument(
   routes: DocumentedRoute[],
   info: { title: string; version: string },
+  options: { admission?: boolean } = {},
 ): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
@@ -66,6 +77,8 @@ export function buildOpenApiDocument(
       responses['403'] ??= response(problem('A role or multi-factor authentication is missing'));
     }
     responses['500'] ??= response(problem('Unexpected error; see the service log by correlation id'));
+    if (options.admission && !NEVER_REFUSED.has(path))
+      responses['503'] = overloadResponse(spec?.responses[503]);
     paths[path] ??= {};
     paths[path][route.method.toLowerCase()] = {
       operationId: `${route.method.toLowerCase()}${path.replace(/[^A-Za-z0-9]+(.)?/g, (_m, c?: string) => (c ? c.toUpperCase() : ''))}`,
