@@ -7,7 +7,7 @@ import {
 } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@zt/config';
 import { createCloudEvent, DecisionHeartbeatData, EventSources, EventTypes, Topics } from '@zt/contracts';
-import { MessageBus } from '@zt/messaging';
+import { MessageBus, publishWithin } from '@zt/messaging';
 import { ThrottledWarning } from '@zt/observability';
 import { PolicyChangesConsumer } from './policy-changes.consumer';
 import { PolicyState } from './policy-state';
@@ -51,16 +51,8 @@ export class HeartbeatPublisher implements OnApplicationBootstrap, BeforeApplica
   async beforeApplicationShutdown(): Promise<void> {
     clearInterval(this.timer);
     clearTimeout(this.pending);
-    // The last word: the rollout view drops this replica now instead of waiting for it. Bounded,
-    // so a broker that is down does not hold the shutdown.
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      this.beat(true),
-      new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, FAREWELL_TIMEOUT_MS);
-      }),
-    ]);
-    clearTimeout(timer);
+    // The last word: the rollout view drops this replica now instead of waiting for it.
+    await this.beat(true);
   }
 
   private async beat(stopping = false): Promise<void> {
@@ -76,18 +68,22 @@ export class HeartbeatPublisher implements OnApplicationBootstrap, BeforeApplica
       ...(stopping ? { stopping: true } : {}),
       at: new Date().toISOString(),
     };
+    const messages = [
+      {
+        key: data.instanceId,
+        event: createCloudEvent({
+          source: EventSources.decision,
+          type: EventTypes.decisionHeartbeat,
+          subject: data.instanceId,
+          data,
+        }),
+      },
+    ];
     try {
-      await this.bus.publish(Topics.decisionHeartbeats, [
-        {
-          key: data.instanceId,
-          event: createCloudEvent({
-            source: EventSources.decision,
-            type: EventTypes.decisionHeartbeat,
-            subject: data.instanceId,
-            data,
-          }),
-        },
-      ]);
+      // The farewell is bounded, so a broker that is down does not hold the shutdown.
+      await (stopping
+        ? publishWithin(this.bus, Topics.decisionHeartbeats, messages, FAREWELL_TIMEOUT_MS)
+        : this.bus.publish(Topics.decisionHeartbeats, messages));
     } catch (error) {
       // The farewell may find the bus already closed; the view then drops the replica as silent.
       if (!stopping) this.unpublished.warn(`heartbeat not published: ${String(error)}`);
