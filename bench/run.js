@@ -11,12 +11,13 @@ const { overloadReport } = require('./overload/report');
 const { runPropagationBench } = require('./propagation/run');
 const { runWorstCaseBench, worstCaseReport } = require('./worst-case/run');
 const { runAuditIngestBench } = require('./audit-ingest/run');
+const { runSearchBench, searchReport } = require('./search/run');
 const { engineReport, httpReport, propagationReport, auditIngestReport } = require('./report');
 
 // `npm run bench` runs them all; `npm run bench -- http` (or engine, propagation, worst-case) runs some.
 // `propagation` loads BENCH_PROPAGATION_POLICIES (100,000) policies beside a phase with a few.
 // `overload` drives the decision API at 0.5×, 1×, 2× and 3× its maximum (bench/overload).
-const ALL = ['engine', 'http', 'overload', 'propagation', 'worst-case', 'audit-ingest'];
+const ALL = ['engine', 'http', 'overload', 'propagation', 'worst-case', 'audit-ingest', 'search'];
 
 async function main() {
   const meta = {
@@ -35,6 +36,11 @@ async function main() {
     const engine = await runEngineBench();
     save('engine', engine);
     process.stdout.write(`${engineReport(engine, meta)}\n\n`);
+  }
+  if (run.includes('search')) {
+    const search = await runSearchBench();
+    save('search', search);
+    process.stdout.write(`${searchReport(search, meta)}\n\n`);
   }
   if (run.includes('worst-case')) {
     const worst = await runWorstCaseBench();

@@ -93,6 +93,22 @@ else
   step kcat "WARNING: could not be installed with apt-get; tests that read topics with kcat will fail ($((SECONDS - t)) s)"
 fi
 
+# nginx and Caddy are the gateways the forward-auth tests put in front of the decision service
+# (test/integration/forward-auth.int.spec.ts). The tests run them as the test user on their own
+# ports and directories, never as services: Debian's nginx package starts one on port 80 when it
+# can, which the tests do not need. A failed install is a warning: only those tests need them.
+for gateway in nginx:nginx-light caddy:caddy; do
+  t=$SECONDS
+  command_name="${gateway%%:*}" package="${gateway#*:}"
+  if command -v "$command_name" >/dev/null; then
+    step "$command_name" "present ($((SECONDS - t)) s)"
+  elif apt_install "$package" && command -v "$command_name" >/dev/null; then
+    step "$command_name" "installed from Debian ($package, $((SECONDS - t)) s)"
+  else
+    step "$command_name" "WARNING: apt-get install $package failed; the forward-auth tests will fail ($((SECONDS - t)) s)"
+  fi
+done
+
 t=$SECONDS
 bash "$ROOT/scripts/kafka-local.sh" start
 step kafka "ready on 127.0.0.1:$KAFKA_PORT ($((SECONDS - t)) s)"

@@ -270,7 +270,6 @@ describe('hostile HTTP input is refused at the edge (standalone)', () => {
       ['POST', `${API}/policies`],
       ['PUT', `${API}/principals/p2`],
       ['POST', `${API}/decisions`],
-      ['POST', '/access/v1/evaluation'],
     ])('%s %s: form-urlencoded, text/plain and others are 415 quoting nothing', async (method, path) => {
       for (const type of ['application/x-www-form-urlencoded', 'text/plain', 'application/x-secret+json']) {
         const answer = await call(method, path, { body: 'name=x', headers: { 'content-type': type } });
@@ -278,6 +277,18 @@ describe('hostile HTTP input is refused at the edge (standalone)', () => {
         expect(answer.text).not.toMatch(/x-www|text\/plain|secret/);
       }
     });
+
+    it.each([['/access/v1/evaluation'], ['/access/v1/evaluations']])(
+      'POST %s: a body that is not JSON is 400 at /headers/content-type, as the AuthZEN transport requires, quoting nothing',
+      async (path) => {
+        for (const type of ['application/x-www-form-urlencoded', 'text/plain', 'application/x-secret+json']) {
+          const answer = await call('POST', path, { body: 'name=x', headers: { 'content-type': type } });
+          const problem = problemOf(answer, 400, 'VALIDATION_FAILED');
+          expect(problem.errors).toEqual([expect.objectContaining({ pointer: '/headers/content-type' })]);
+          expect(answer.text).not.toMatch(/x-www|text\/plain|secret/);
+        }
+      },
+    );
   });
 
   describe('what Node and the router refuse before any route runs', () => {

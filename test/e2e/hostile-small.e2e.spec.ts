@@ -81,6 +81,9 @@ describe('small hostile inputs (standalone)', () => {
       policy_decision_point: 'https://pdp.example.com/authz',
       access_evaluation_endpoint: 'https://pdp.example.com/authz/access/v1/evaluation',
       access_evaluations_endpoint: 'https://pdp.example.com/authz/access/v1/evaluations',
+      search_subject_endpoint: 'https://pdp.example.com/authz/access/v1/search/subject',
+      search_resource_endpoint: 'https://pdp.example.com/authz/access/v1/search/resource',
+      search_action_endpoint: 'https://pdp.example.com/authz/access/v1/search/action',
     });
     expect(meta.headers['cache-control']).toBe('public, max-age=300');
   });

@@ -1,4 +1,8 @@
 import { Module } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '@zt/config';
+import { AuthzenSearchController } from './authzen/authzen-search.controller';
+import { SearchEvaluator } from './authzen/authzen-search.evaluator';
+import { AuthzenSearchService } from './authzen/authzen-search.service';
 import { AuthzenController } from './authzen/authzen.controller';
 import { AuthzenService } from './authzen/authzen.service';
 import { DecisionLogPublisher } from './decision-log/decision-log.publisher';
@@ -10,6 +14,10 @@ import { RateLimiter } from './decisions/rate-limiter';
 import { DecisionsController } from './decisions/decisions.controller';
 import { DecisionsService } from './decisions/decisions.service';
 import { DecisionGrpcServer } from './grpc/decision-grpc.server';
+import { ForwardAuthController } from './forward-auth/forward-auth.controller';
+import { ForwardAuthService } from './forward-auth/forward-auth.service';
+import { loadRouteTable, RouteTable } from './http-check/route-table';
+import { RoutesController } from './http-check/routes.controller';
 import { HeartbeatPublisher } from './policy-state/heartbeat.publisher';
 import { PolicyChangesConsumer } from './policy-state/policy-changes.consumer';
 import { PolicySnapshotClient } from './policy-state/policy-snapshot.client';
@@ -17,7 +25,13 @@ import { PolicyState } from './policy-state/policy-state';
 
 /** decision: the policy decision point, fed by the policy stream. */
 @Module({
-  controllers: [DecisionsController, AuthzenController],
+  controllers: [
+    DecisionsController,
+    AuthzenController,
+    AuthzenSearchController,
+    RoutesController,
+    ForwardAuthController,
+  ],
   providers: [
     PolicyState,
     PolicyChangesConsumer,
@@ -30,7 +44,16 @@ import { PolicyState } from './policy-state/policy-state';
     RateLimiter,
     DecisionLogPublisher,
     AuthzenService,
+    AuthzenSearchService,
+    SearchEvaluator,
     DecisionGrpcServer,
+    ForwardAuthService,
+    // The route table of HTTP checks (ext_authz, forward-auth); a bad ROUTES_FILE stops the boot here.
+    {
+      provide: RouteTable,
+      useFactory: (config: AppConfig) => loadRouteTable(config.ROUTES_FILE),
+      inject: [APP_CONFIG],
+    },
     HeartbeatPublisher,
   ],
 })

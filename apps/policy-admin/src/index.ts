@@ -6,6 +6,10 @@ import { Principals1763800000002 } from './migrations/1763800000002-principals';
 import { PolicyTargets1763800000003 } from './migrations/1763800000003-policy-targets';
 import { PrincipalEntity } from './principals/principal.entity';
 import { RevisionLog1763800000007 } from './migrations/1763800000007-revision-log';
+import { Resources1763800000016 } from './migrations/1763800000016-resources';
+import { ResourceEntity } from './resources/resource.entity';
+import { AttributeSchemaVersionEntity } from './attribute-schema/attribute-schema.entity';
+import { AttributeSchema1763800000024 } from './migrations/1763800000024-attribute-schema';
 
 export { PolicyAdminModule };
 
@@ -13,12 +17,20 @@ export { PolicyAdminModule };
 export const policyAdminService: ServiceDefinition = {
   name: 'policy-admin',
   module: PolicyAdminModule,
-  entities: [PolicyEntity, PolicyVersionEntity, PrincipalEntity],
+  entities: [
+    PolicyEntity,
+    PolicyVersionEntity,
+    PrincipalEntity,
+    ResourceEntity,
+    AttributeSchemaVersionEntity,
+  ],
   migrations: [
     PolicyAdminInit1763800000000,
     Principals1763800000002,
     PolicyTargets1763800000003,
     RevisionLog1763800000007,
+    Resources1763800000016,
+    AttributeSchema1763800000024,
   ],
   usesCache: false,
 };

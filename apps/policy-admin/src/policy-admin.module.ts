@@ -1,5 +1,11 @@
 import { Module } from '@nestjs/common';
 import { POLICY_SNAPSHOT_SOURCE } from '@zt/contracts';
+import { AttributeSchemaController } from './attribute-schema/attribute-schema.controller';
+import { AttributeSchemaRepository } from './attribute-schema/attribute-schema.repository';
+import { AttributeSchemaService } from './attribute-schema/attribute-schema.service';
+import { ChangeSetsController } from './changesets/changesets.controller';
+import { ChangeSetsService } from './changesets/changesets.service';
+import { DirectoryListingRepository } from './directory/directory-listing.repository';
 import { PolicyAdminOutboxRelay } from './outbox/outbox.relay';
 import { PoliciesController, PolicyActionsController } from './policies/policies.controller';
 import { PoliciesRepository } from './policies/policies.repository';
@@ -8,14 +14,29 @@ import { RolloutTracker } from './rollout/rollout.tracker';
 import { StatusController } from './rollout/status.controller';
 import { PrincipalsController } from './principals/principals.controller';
 import { PrincipalsService } from './principals/principals.service';
+import { ResourcesController } from './resources/resources.controller';
+import { ResourcesService } from './resources/resources.service';
 
 /** policy-admin: policies, their versions, and the outbox that relays every change to the bus. */
 @Module({
-  controllers: [PoliciesController, PolicyActionsController, PrincipalsController, StatusController],
+  controllers: [
+    AttributeSchemaController,
+    PoliciesController,
+    PolicyActionsController,
+    PrincipalsController,
+    ResourcesController,
+    ChangeSetsController,
+    StatusController,
+  ],
   providers: [
+    AttributeSchemaRepository,
+    AttributeSchemaService,
     PoliciesRepository,
+    DirectoryListingRepository,
     PoliciesService,
     PrincipalsService,
+    ResourcesService,
+    ChangeSetsService,
     PolicyAdminOutboxRelay,
     RolloutTracker,
     { provide: POLICY_SNAPSHOT_SOURCE, useExisting: PoliciesService },

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { DevIssuer } from '@zt/auth';
+import { TOKEN_USAGE } from './token.usage';
 
 /** `ztctl token`: mints a development token with the standalone issuer's key. */
 export async function tokenCommand(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
@@ -15,8 +16,10 @@ export async function tokenCommand(args: string[], env: NodeJS.ProcessEnv): Prom
       ttl: { type: 'string', default: '3600' },
       aud: { type: 'string' },
       'data-dir': { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
     },
   });
+  if (values.help) return TOKEN_USAGE.trimEnd();
   if (!values.sub) throw new UsageError('--sub is required');
   const ttl = Number(values.ttl);
   if (!Number.isInteger(ttl) || ttl < 1 || ttl > 86_400)

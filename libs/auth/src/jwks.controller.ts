@@ -1,6 +1,6 @@
 import { Controller, Get, Header, Inject } from '@nestjs/common';
 import type { JWK } from 'jose';
-import { ApiOperation } from '@zt/http';
+import { ApiOperation, JWKS_SCHEMA } from '@zt/http';
 import { Public } from './auth.decorators';
 import { DevIssuer } from './dev-issuer';
 
@@ -14,10 +14,7 @@ export class JwksController {
     summary: 'Public keys of the development token issuer',
     tag: 'meta',
     responses: {
-      200: {
-        description: 'A JWKS',
-        schema: { type: 'object', required: ['keys'], properties: { keys: { type: 'array' } } },
-      },
+      200: { description: 'A JWKS', schema: JWKS_SCHEMA },
     },
   })
   @Get('jwks.json')

@@ -137,6 +137,17 @@ export const CONFIG_SPEC = {
     true,
   ),
   GRPC_PORT: env.integer('Decision: gRPC port, on HOST (0: any free port).', 9090, 0, 65535),
+  TRUSTED_PROXIES: env.list(
+    'Decision: comma-separated addresses or CIDRs (IPv4, IPv6) of the gateways whose forward-auth calls are answered and whose `X-Forwarded-*` and `X-Original-*` headers are believed; others get 403.',
+    ['127.0.0.0/8', '::1/128'],
+  ),
+  ROUTES_FILE: env.optionalString(
+    'Decision: JSON route table mapping HTTP checks (ext_authz, forward-auth) to actions and resources (docs/enforcement-http.md); unset: action = method, resource = host + path.',
+  ),
+  EXT_AUTHZ_TRUST_PEER_PRINCIPAL: env.boolean(
+    "Decision: decide an ext_authz check without a bearer token for Envoy's mTLS peer (source.principal) as a workload. Only if nothing but Envoy reaches the gRPC port.",
+    false,
+  ),
   ADMISSION_EVENT_LOOP_DELAY_MS: env.integer(
     'Decision (and standalone): while the event loop is this late (ms, two samples in a row) admit a shrinking share of requests, refuse the rest (503, gRPC RESOURCE_EXHAUSTED) (0: off).',
     0,

@@ -5,6 +5,8 @@ export const EventTypes = {
   policyDeleted: 'com.zt.policy.deleted',
   principalUpserted: 'com.zt.principal.upserted',
   principalDeleted: 'com.zt.principal.deleted',
+  resourceUpserted: 'com.zt.resource.upserted',
+  resourceDeleted: 'com.zt.resource.deleted',
   decisionMade: 'com.zt.decision.made',
   decisionBatch: 'com.zt.decision.batch',
   decisionHeartbeat: 'com.zt.decision.heartbeat',

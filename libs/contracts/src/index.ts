@@ -7,3 +7,5 @@ export * from './audit-seal';
 export * from './audit-verification';
 export * from './json-object';
 export * from './untrusted-input';
+export * from './event-schemas';
+export * from './asyncapi';

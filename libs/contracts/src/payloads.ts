@@ -4,6 +4,21 @@ export interface Actor {
   roles: string[];
 }
 
+/** Most changes one atomic change set may carry (and so most events it publishes). */
+export const MAX_CHANGESET_CHANGES = 1000;
+
+/**
+ * Marks a change event as one of an atomic change set (`POST /v1/zt-policy/changesets`): every
+ * event of a set carries the same revision, set id and count, and a decision replica applies
+ * none of them until it holds all `count` (or a later revision proves the rest were compacted
+ * away), so no decision sees half a set.
+ */
+export interface ChangeSetMarker {
+  id: string;
+  /** How many change events the set published (its unchanged puts publish none). */
+  count: number;
+}
+
 export type PolicyChangeKind = 'created' | 'updated' | 'deleted' | 'restored' | 'rolled_back';
 
 /** The three accepted policy shapes: seed 000 (API), seed 001 (NIST SP 800-207), seed 002 (ZTNA). */
@@ -25,6 +40,8 @@ export interface PolicyChangeData {
   document: Record<string, unknown> | null;
   actor: Actor;
   reason?: string;
+  /** Present when the change is one of an atomic change set. */
+  changeset?: ChangeSetMarker;
 }
 
 /** An entry of the principal directory: what the organisation knows about a subject. */
@@ -46,6 +63,8 @@ export interface PrincipalChangeData {
   principal: DirectoryPrincipal | null;
   actor: Actor;
   reason?: string;
+  /** Present when the change is one of an atomic change set. */
+  changeset?: ChangeSetMarker;
 }
 
 /** The topic key of a principal's changes. */
@@ -53,11 +72,43 @@ export function principalKey(id: string): string {
   return `principal:${id}`;
 }
 
-/** Every active policy and principal at one revision: what a new decision replica starts from. */
+/**
+ * An entry of the resource directory: what the organisation knows about a resource (its owner,
+ * department, classification…), so that a search can answer "which todos may Rick delete".
+ */
+export interface DirectoryResource {
+  type: string;
+  id: string;
+  properties: Record<string, unknown>;
+}
+
+/**
+ * Data of a resource change on `zt.policy.changes` (key: `resource:<type>/<id>`). `resource` is
+ * null once deleted. Shares the policies' revision counter, like principals.
+ */
+export interface ResourceChangeData {
+  resourceType: string;
+  resourceId: string;
+  revision: number;
+  resource: DirectoryResource | null;
+  actor: Actor;
+  reason?: string;
+  /** Present when the change is one of an atomic change set. */
+  changeset?: ChangeSetMarker;
+}
+
+/** The topic key of a resource's changes (and the key of the replica's directory map). */
+export function resourceKey(type: string, id: string): string {
+  return `resource:${type}/${id}`;
+}
+
+/** Every active policy, principal and resource at one revision: what a new decision replica starts from. */
 export interface PolicySnapshot {
   revision: number;
-  policies: Omit<PolicyChangeData, 'change' | 'actor' | 'reason'>[];
-  principals: Omit<PrincipalChangeData, 'actor' | 'reason'>[];
+  policies: Omit<PolicyChangeData, 'change' | 'actor' | 'reason' | 'changeset'>[];
+  principals: Omit<PrincipalChangeData, 'actor' | 'reason' | 'changeset'>[];
+  /** Absent in snapshots from a policy-admin older than the resource directory. */
+  resources?: Omit<ResourceChangeData, 'actor' | 'reason' | 'changeset'>[];
 }
 
 /** Supplies a {@link PolicySnapshot}; policy-admin provides one in-process when standalone. */
@@ -165,7 +216,10 @@ export interface DeviceSignals {
  */
 export const MAX_OBSERVATION_CLOCK_AHEAD_MS = 5 * 60_000;
 
-/** Data of a `zt.device.posture` event (key: device id). */
+/**
+ * A device's posture as the services hold it. On `zt.device.posture` it travels in snake_case
+ * (`DevicePostureEventData`, see `postureEventData`/`postureFromEvent`), like the HTTP body.
+ */
 export interface DevicePostureData {
   deviceId: string;
   signals: DeviceSignals;

@@ -10,6 +10,8 @@ export const Topics = {
   adminActions: 'zt.admin.actions',
   /** Each decision replica's applied revision, every few seconds: rollout visibility. */
   decisionHeartbeats: 'zt.decision.heartbeats',
+  /** Events a consumer refused (invalid or unsafe) and did not apply; the audit trail records them. */
+  deadLetters: 'zt.dead.letters',
 } as const;
 
 export type TopicName = (typeof Topics)[keyof typeof Topics];

@@ -7,8 +7,8 @@ import { pathOf, problemBody } from './problem.filter';
 export const NEVER_SHED_PATHS: ReadonlySet<string> = new Set(['/healthz', '/readyz', '/metrics']);
 
 /**
- * Refuses a request with 503 OVERLOADED problem+json and Retry-After. Rendered here rather than
- * by sendProblem, which logs every 5xx as an error: an overload would write a line per request.
+ * Refuses a request with 503 OVERLOADED problem+json and Retry-After. Rendered here, the cheapest
+ * way there is (a refusal must cost far less than a decision); the shed log counts refusals.
  */
 function sendOverloaded(request: FastifyRequest, reply: FastifyReply): void {
   const problem = overloadedProblem();

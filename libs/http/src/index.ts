@@ -4,6 +4,8 @@ export * from './correlation';
 export * from './openapi/api-operation';
 export * from './direct-route';
 export * from './openapi/openapi-document';
+export * from './openapi/public-base-url';
+export * from './openapi/schema-shape';
 export * from './schema-errors';
 export * from './request-input';
 export * from './json-bodies';

@@ -87,4 +87,31 @@ describe('sendProblem', () => {
     expect(response.json()).toMatchObject({ status: 414, code: 'URI_TOO_LONG', title: 'URI Too Long' });
     await quiet.close();
   });
+
+  it('logs an unexpected error with its stack, never a deliberate 503 (one request each while it lasts)', async () => {
+    const errors: string[] = [];
+    const app = Fastify();
+    app.get('/behind', () => {
+      throw new ProblemError(503, 'NOT_READY', 'not at the revision asked for', {
+        headers: { 'retry-after': '1' },
+      });
+    });
+    app.get('/broken', () => {
+      throw new Error('a bug');
+    });
+    app.setErrorHandler((error, request, reply) =>
+      sendProblem(error, request, reply, { error: (message: string) => errors.push(message) }),
+    );
+    for (let i = 0; i < 3; i += 1) {
+      const behind = await app.inject({ method: 'GET', url: '/behind' });
+      expect(behind.statusCode).toBe(503);
+      expect(behind.headers['retry-after']).toBe('1');
+    }
+    expect(errors).toEqual([]);
+    const broken = await app.inject({ method: 'GET', url: '/broken' });
+    expect(broken.json()).toMatchObject({ status: 500, code: 'INTERNAL' });
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toContain('a bug');
+    await app.close();
+  });
 });

@@ -54,8 +54,8 @@ function problemForStatus(status: number): ProblemError {
   return new ProblemError(status, code, detail, errors ? { errors } : {});
 }
 
-// One line per interval while a dependency is down, not a stack trace per request.
-const outageWarning = new ThrottledWarning((message) => new Logger('ProblemFilter').warn(message));
+// One line per interval while a dependency is down or the replica is behind.
+const deliberateWarning = new ThrottledWarning((message) => new Logger('ProblemFilter').warn(message));
 
 /** Turns anything thrown into a problem, hiding internals of unexpected errors. */
 export function toProblem(exception: unknown): ProblemError {
@@ -113,14 +113,21 @@ export function sendProblem(
   const given = request.headers[CORRELATION_HEADER];
   const correlationId = typeof given === 'string' ? given : undefined;
   const path = pathOf(request.url);
-  if (problem.code === 'DEPENDENCY_UNAVAILABLE') {
-    outageWarning.warn(
-      `${request.method} ${path} answered 503, a dependency is unavailable: ${exception instanceof Error ? exception.message : String(exception)}`,
-    );
-  } else if (problem.status >= 500) {
+  if (problem.code === 'INTERNAL') {
     logger.error(
       `${request.method} ${path} failed [${String(correlationId)}]: ${
         exception instanceof Error ? (exception.stack ?? exception.message) : String(exception)
+      }`,
+    );
+  } else if (problem.status >= 500) {
+    // A deliberate 5xx (a dependency down, a replica behind the revision asked for) says what is
+    // wrong in its answer; it is no fault of the service, and it comes once per request while it
+    // lasts: one line per interval, not a stack trace per request.
+    deliberateWarning.warn(
+      `${request.method} ${path} answered ${problem.status} ${problem.code}: ${
+        problem.code === 'DEPENDENCY_UNAVAILABLE' && exception instanceof Error
+          ? exception.message
+          : problem.detail
       }`,
     );
   }

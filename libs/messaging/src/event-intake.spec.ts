@@ -1,5 +1,16 @@
 import { Logger } from '@nestjs/common';
-import { CloudEvent, createCloudEvent, Topics } from '@zt/contracts';
+import {
+  BUS_DEAD_LETTER_SCHEMA,
+  CloudEvent,
+  cloudEventSchema,
+  createCloudEvent,
+  EventTypes,
+  eventValidators,
+  Topics,
+} from '@zt/contracts';
+import Ajv from 'ajv';
+import addFormats from 'ajv-formats';
+import type { BusDeadLetterData } from './bus-dead-letter';
 import { Registry } from 'prom-client';
 import { EventIntake, eventProblems } from './event-intake';
 import { InProcessBus } from './in-process-bus';
@@ -140,10 +151,156 @@ describe('EventIntake', () => {
     });
     const series = (await metrics.getSingleMetric('zt_bus_events_refused_total')!.get()).values;
     expect(series.map((v) => `${v.labels.topic} ${v.labels.reason} ${v.value}`).sort()).toEqual([
+      `${Topics.devicePosture} invalid 0`,
       `${Topics.devicePosture} not_cloudevent 0`,
       `${Topics.devicePosture} unsafe_input 0`,
+      `${Topics.deviceRisk} invalid 0`,
       `${Topics.deviceRisk} not_cloudevent 0`,
       `${Topics.deviceRisk} unsafe_input 0`,
     ]);
+  });
+});
+
+describe('EventIntake with declared event types', () => {
+  let warn: jest.SpyInstance;
+
+  beforeEach(() => {
+    warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+  });
+
+  afterEach(() => warn.mockRestore());
+
+  const posture = (data: unknown, id: string): CloudEvent =>
+    createCloudEvent({ source: '/agent-gateway', type: EventTypes.devicePosture, data, id });
+  const observed = new Date().toISOString();
+  const acceptance = {
+    consumer: 'device-intelligence',
+    validators: eventValidators(EventTypes.devicePosture),
+  };
+
+  async function run(events: CloudEvent[]) {
+    const metrics = new Registry();
+    const bus = new InProcessBus();
+    const intake = new EventIntake(metrics, bus);
+    const applied: string[] = [];
+    const skipped: string[] = [];
+    const letters: CloudEvent[] = [];
+    await bus.subscribe({
+      topics: [Topics.deadLetters],
+      groupId: 'audit',
+      fromBeginning: false,
+      handler: (e) => {
+        letters.push(e);
+        return Promise.resolve();
+      },
+    });
+    await bus.subscribe(
+      intake.screened(
+        {
+          topics: [Topics.devicePosture],
+          groupId: 'g-1234',
+          fromBeginning: false,
+          handler: (e) => {
+            applied.push(e.id);
+            return Promise.resolve();
+          },
+          onSkipped: (info) => skipped.push(info.topic),
+        },
+        acceptance,
+      ),
+    );
+    await bus.publish(
+      Topics.devicePosture,
+      events.map((event) => ({ key: 'k', event })),
+    );
+    await bus.idle();
+    // The dead letters were published while the events were handled.
+    await bus.idle();
+    return { metrics, applied, skipped, letters };
+  }
+
+  it('dead-letters and counts an event invalid by its schema, never applies it, and applies the next', async () => {
+    const { metrics, applied, skipped, letters } = await run([
+      posture({ device_id: 'laptop 7', signals: { patch_age_days: -1 }, observed_at: observed }, 'bad-1'),
+      posture({ device_id: 'laptop-7', signals: { managed: true }, observed_at: observed }, 'good-2'),
+    ]);
+    expect(applied).toEqual(['good-2']);
+    expect(skipped).toEqual([Topics.devicePosture]);
+    expect(await refusedCount(metrics, { topic: Topics.devicePosture, reason: 'invalid' })).toBe(1);
+    expect(letters).toHaveLength(1);
+    const letter = letters[0] as CloudEvent<BusDeadLetterData>;
+    expect(letter.type).toBe('com.zt.bus.dead_lettered');
+    expect(letter.source).toBe('/zt/device-intelligence');
+    expect(letter.data).toMatchObject({
+      consumer: 'device-intelligence',
+      reason: 'invalid',
+      topic: Topics.devicePosture,
+      message_id: 'bad-1',
+      message_type: EventTypes.devicePosture,
+    });
+    expect(letter.data.problems.map((p) => p.pointer).sort()).toEqual([
+      '/data/device_id',
+      '/data/signals/patch_age_days',
+    ]);
+    expect(JSON.parse(Buffer.from(letter.data.event_base64, 'base64').toString())).toMatchObject({
+      id: 'bad-1',
+    });
+    // The dead letter itself is valid by the schema the AsyncAPI document publishes.
+    const ajv = new Ajv({ strict: true, strictTypes: false });
+    addFormats(ajv, ['date-time']);
+    const validate = ajv.compile(cloudEventSchema(letter.type, BUS_DEAD_LETTER_SCHEMA, 'dead letter'));
+    expect(validate(letter)).toBe(true);
+  });
+
+  it('holds bus posture to the HTTP intake’s future-time limit', async () => {
+    const ahead = new Date(Date.now() + 10 * 60_000).toISOString();
+    const { applied, letters } = await run([
+      posture({ device_id: 'laptop-7', signals: {}, observed_at: ahead }, 'future'),
+    ]);
+    expect(applied).toEqual([]);
+    expect((letters[0].data as BusDeadLetterData).problems).toEqual([
+      { pointer: '/data/observed_at', detail: 'is in the future' },
+    ]);
+  });
+
+  it('accepts the camelCase posture of the previous release, under the same rules', async () => {
+    const { applied, letters } = await run([
+      posture({ deviceId: 'laptop-7', signals: { managed: true }, observedAt: observed }, 'legacy-ok'),
+      posture({ deviceId: 'laptop-7', signals: { country: 'france' }, observedAt: observed }, 'legacy-bad'),
+    ]);
+    expect(applied).toEqual(['legacy-ok']);
+    expect((letters[0].data as BusDeadLetterData).problems).toEqual([
+      { pointer: '/data/signals/country', detail: 'must match pattern "^[A-Z]{2}$"' },
+    ]);
+  });
+
+  it('passes over an event type the consumer did not declare, without counting or dead-lettering it', async () => {
+    const other = createCloudEvent({ source: '/zt/x', type: 'com.zt.device.something_new', data: {} });
+    const { metrics, applied, skipped, letters } = await run([other]);
+    expect(applied).toEqual([]);
+    expect(skipped).toEqual([Topics.devicePosture]);
+    expect(letters).toEqual([]);
+    expect(await refusedCount(metrics, { topic: Topics.devicePosture, reason: 'invalid' })).toBe(0);
+  });
+
+  it('gives one dead letter id to one message, whichever replica refused it', async () => {
+    const bad = posture({ device_id: '', signals: {}, observed_at: observed }, 'same');
+    const first = await run([bad]);
+    const second = await run([bad]);
+    expect(first.letters[0].id).toBe(second.letters[0].id);
+    expect(first.letters[0].id).toMatch(/^dead-letter-[0-9a-f]{32}$/);
+  });
+
+  it('goes on when the dead letter cannot be sent', async () => {
+    const bus = new InProcessBus();
+    jest.spyOn(bus, 'publish').mockRejectedValue(new Error('broker down'));
+    const handler = jest.fn(() => Promise.resolve());
+    const screened = new EventIntake(new Registry(), bus).screened(
+      { topics: [Topics.devicePosture], groupId: 'g', fromBeginning: true, handler },
+      acceptance,
+    );
+    await screened.handler(posture({ device_id: 'x' }, 'bad'), { topic: Topics.devicePosture, key: 'x' });
+    expect(handler).not.toHaveBeenCalled();
+    expect(warn.mock.calls.map((c) => String(c[0])).join('\n')).toContain('not sent: Error: broker down');
   });
 });

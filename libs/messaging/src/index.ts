@@ -6,3 +6,4 @@ export * from './kafka-producer-thread';
 export * from './messaging.module';
 export * from './stream-position';
 export * from './bounded-publish';
+export * from './bus-dead-letter';

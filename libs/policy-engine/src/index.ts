@@ -1,6 +1,7 @@
 export * from './model';
 export * from './parse';
 export * from './policy-set';
+export type { SearchQuery, SearchTarget } from './search-targets';
 export * from './countries';
 export * from './glob';
 export * from './authentication';
@@ -9,3 +10,4 @@ export { EFFECT_PRECEDENCE } from './decide';
 export { boundsIssues } from './validation';
 export { subjectKey } from './formats/format-options';
 export { POLICY_DOCUMENT_SCHEMAS } from './schemas';
+export * from './typing';

@@ -2,8 +2,9 @@ import { bucketAdd, bucketRemove } from './bucket';
 import type { CompiledPolicy } from './compiled-policy';
 import { subjectKey } from './formats/format-options';
 import { literalPrefix } from './glob';
-import type { DecisionRequest } from './model';
+import type { DecisionRequest, SubjectInput } from './model';
 import { ResourcePrefixTree } from './resource-prefix-tree';
+import type { SearchQuery } from './search-targets';
 
 /**
  * Buckets hold the compiled policies themselves, in plain arrays: with 100,000 policies a
@@ -60,8 +61,7 @@ function union(buckets: Bucket[]): Iterable<CompiledPolicy> {
 }
 
 /** The subject keys a request can match: its own id under each kind, its groups and roles. */
-function subjectKeys(request: DecisionRequest): string[] {
-  const { subject } = request;
+function subjectKeys(subject: SubjectInput): string[] {
   return [
     '*',
     `user:${subject.id}`,
@@ -110,7 +110,7 @@ export class PolicyIndex {
     const resourceSize = sizeOf(byResource);
     if (resourceSize <= SMALL) return { policies: union(byResource), viaPrefix: true };
     const byAction = [this.byAction.get(request.action), this.byAction.get('*')].filter(isBucket);
-    const bySubject = subjectKeys(request)
+    const bySubject = subjectKeys(request.subject)
       .map((k) => this.bySubject.get(k))
       .filter(isBucket);
     let best = byResource;
@@ -120,5 +120,32 @@ export class PolicyIndex {
       if (size < bestSize) [best, bestSize] = [sets, size];
     }
     return { policies: union(best), viaPrefix: best === byResource };
+  }
+
+  /**
+   * Every policy that may match some request filling the query's open part (a superset, in no
+   * particular order): the smallest of the buckets along the dimensions the query fixes.
+   */
+  searchCandidates(query: SearchQuery): Iterable<CompiledPolicy> {
+    const choices: Bucket[][] = [];
+    if (query.open !== 'subject') {
+      choices.push(
+        subjectKeys(query.subject)
+          .map((k) => this.bySubject.get(k))
+          .filter(isBucket),
+      );
+    }
+    if (query.open !== 'resource') choices.push(this.byPrefix.lookup(query.resource.id));
+    if (query.open !== 'action') {
+      choices.push([this.byAction.get(query.action), this.byAction.get('*')].filter(isBucket));
+    }
+    let best = choices[0];
+    for (const buckets of choices) if (sizeOf(buckets) < sizeOf(best)) best = buckets;
+    return union(best);
+  }
+
+  /** Every action some policy names (not `*`), in no particular order. */
+  actionNames(): string[] {
+    return [...this.byAction.keys()].filter((a) => a !== '*');
   }
 }

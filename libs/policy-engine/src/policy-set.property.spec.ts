@@ -8,6 +8,7 @@ import type {
   ResourceMatcher,
   SubjectMatcher,
 } from './model';
+import { compileGlob, globMatches } from './glob';
 import { PolicySet } from './policy-set';
 
 // Small pools, so random policies and requests actually meet.
@@ -240,5 +241,53 @@ describe('policy set properties', () => {
       }),
       RUNS,
     );
+  });
+});
+
+describe('search targets', () => {
+  it('every policy a request is decided on is a search target of each query that request answers', () => {
+    fc.assert(
+      fc.property(policies, request, (list, req) => {
+        const set = setOf(list);
+        const decided = set.evaluate(req).candidates.filter((c) => c.enforcementMode !== 'disabled');
+        const bySubject = set.searchTargets({ open: 'subject', action: req.action, resource: req.resource });
+        const byResource = set.searchTargets({
+          open: 'resource',
+          subject: req.subject,
+          action: req.action,
+          resourceType: req.resource.type,
+        });
+        const byAction = set.searchTargets({ open: 'action', subject: req.subject, resource: req.resource });
+        for (const c of decided) {
+          expect(bySubject.map((t) => t.policy.id)).toContain(c.id);
+          const resources = byResource.find((t) => t.policy.id === c.id)?.resources ?? [];
+          // The id must fall under one of the resource globs a search then looks up.
+          expect(resources.some((r) => globMatches(compileGlob(r.pattern), req.resource.id))).toBe(true);
+          const actions = byAction.find((t) => t.policy.id === c.id)?.actions ?? [];
+          expect(actions.includes(req.action) || actions.includes('*')).toBe(true);
+        }
+      }),
+      RUNS,
+    );
+  });
+
+  it('leaves out disabled policies and policies whose fixed parts cannot match', () => {
+    const set = setOf([
+      { ...plain('on', 'docs.*', ['read']), subjects: [{ kind: 'role', value: 'editor' }] },
+      { ...plain('off', 'docs.*', ['read']), enforcementMode: 'disabled' },
+      plain('other', 'code.*', ['read']),
+    ]);
+    const targets = set.searchTargets({ open: 'subject', action: 'read', resource: { id: 'docs.a' } });
+    expect(targets.map((t) => t.policy.id)).toEqual(['on']);
+    const both = set.searchTargets({
+      open: 'resource',
+      subject: { id: 'u', roles: ['editor'] },
+      action: 'read',
+    });
+    expect(both.map((t) => t.policy.id).sort()).toEqual(['on', 'other']);
+    expect(
+      set.searchTargets({ open: 'resource', subject: { id: 'u' }, action: 'read' }).map((t) => t.policy.id),
+    ).toEqual(['other']);
+    expect(set.actionNames()).toEqual(['read']);
   });
 });

@@ -2,6 +2,7 @@ import { compilePolicy, CompiledPolicy, targets } from './compiled-policy';
 import { decide } from './decide';
 import type { CanonicalPolicy, DecisionRequest, DecisionResult, EngineOptions } from './model';
 import { PolicyIndex } from './policy-index';
+import { SearchQuery, SearchTarget, searchTargetOf } from './search-targets';
 import { Vocabulary } from './vocabulary';
 
 const byId = (a: CompiledPolicy, b: CompiledPolicy) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
@@ -59,6 +60,25 @@ export class PolicySet {
       if (targets(compiled, request, bit, viaPrefix)) candidates.push(compiled);
     }
     return decide(candidates.sort(byId), request, this.now);
+  }
+
+  /**
+   * The enabled policies (in no particular order: a search unions what they cover) whose target
+   * can cover a request filling the query's open part, found through the index: what a search
+   * needs to know which candidates can be allowed.
+   */
+  searchTargets(query: SearchQuery): SearchTarget[] {
+    const found: SearchTarget[] = [];
+    for (const compiled of this.index.searchCandidates(query)) {
+      const target = searchTargetOf(compiled, query);
+      if (target) found.push(target);
+    }
+    return found;
+  }
+
+  /** Every action some policy names (`*` aside), sorted. */
+  actionNames(): string[] {
+    return this.index.actionNames().sort();
   }
 
   /** The same decision by scanning every policy; the reference the index is tested against. */

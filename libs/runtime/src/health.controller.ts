@@ -1,9 +1,30 @@
 import { Controller, Get, Header, Inject, Res } from '@nestjs/common';
 import { Public } from '@zt/auth';
-import { ApiOperation } from '@zt/http';
+import { ApiOperation, JsonSchema } from '@zt/http';
 import { ReadinessRegistry } from '@zt/observability';
 import type { FastifyReply } from 'fastify';
 import { Registry } from 'prom-client';
+
+const READINESS: JsonSchema = {
+  type: 'object',
+  required: ['status', 'checks'],
+  properties: {
+    status: { enum: ['ready', 'degraded', 'not_ready'] },
+    checks: {
+      type: 'object',
+      description: 'Each dependency by name',
+      additionalProperties: {
+        type: 'object',
+        required: ['ready'],
+        properties: {
+          ready: { type: 'boolean' },
+          degraded: { type: 'boolean' },
+          detail: { type: 'object', additionalProperties: true },
+        },
+      },
+    },
+  },
+};
 
 /** Liveness, readiness and metrics: unauthenticated, for orchestrators and scrapers. */
 @Public()
@@ -37,12 +58,9 @@ export class HealthController {
     responses: {
       200: {
         description: 'Ready (status "ready"), or serving with a dependency down (status "degraded")',
-        schema: { type: 'object', required: ['status', 'checks'] },
+        schema: READINESS,
       },
-      503: {
-        description: 'Not ready; checks say which',
-        schema: { type: 'object', required: ['status', 'checks'] },
-      },
+      503: { description: 'Not ready; checks say which', schema: READINESS },
     },
   })
   @Get('readyz')
@@ -56,7 +74,9 @@ export class HealthController {
   @ApiOperation({
     summary: 'Prometheus metrics',
     tag: 'health',
-    responses: { 200: { description: 'Prometheus text format' } },
+    responses: {
+      200: { description: 'Prometheus text format', contentType: 'text/plain', schema: { type: 'string' } },
+    },
   })
   @Get('metrics')
   @Header('content-type', 'text/plain; version=0.0.4')

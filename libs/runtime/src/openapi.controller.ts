@@ -1,10 +1,12 @@
 import { readFileSync } from 'node:fs';
+import type { Server as NetServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { Controller, Get, Header, Inject, Param, RequestMethod, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
-import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
+import { DiscoveryService, HttpAdapterHost, MetadataScanner, Reflector } from '@nestjs/core';
 import { Public, routeRequirements } from '@zt/auth';
+import { APP_CONFIG, AppConfig } from '@zt/config';
 import {
   AdmissionControl,
   API_OPERATION_KEY,
@@ -12,7 +14,10 @@ import {
   ApiOperationSpec,
   buildOpenApiDocument,
   DocumentedRoute,
+  JsonSchema,
+  problem,
   ProblemError,
+  publicBaseUrl,
 } from '@zt/http';
 import { ControllerMethod, controllerMethods, joinPath } from './controller-methods';
 import { directRoutes } from './direct-routes';
@@ -28,6 +33,32 @@ const UI_PAGE = `<!doctype html>
 <body><div id="ui"></div><script src="/docs/swagger-ui-bundle.js"></script>
 <script>window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#ui' });</script></body></html>`;
 
+/** What a client reads of this document; the rest is OpenAPI 3.1's own schema. */
+const OPENAPI_DOCUMENT: JsonSchema = {
+  type: 'object',
+  required: ['openapi', 'info', 'paths'],
+  properties: {
+    openapi: { type: 'string' },
+    info: {
+      type: 'object',
+      required: ['title', 'version'],
+      properties: { title: { type: 'string' }, version: { type: 'string' } },
+    },
+    jsonSchemaDialect: { type: 'string' },
+    servers: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['url'],
+        properties: { url: { type: 'string' }, description: { type: 'string' } },
+      },
+    },
+    components: { type: 'object' },
+    paths: { type: 'object', additionalProperties: { type: 'object' } },
+  },
+};
+const TEXT = { type: 'string' };
+
 /** The OpenAPI 3.1 document of this process, built from its routes, and a browsable UI. */
 @Public()
 @Controller()
@@ -39,6 +70,8 @@ export class OpenApiController {
     private readonly scanner: MetadataScanner,
     @Inject(Reflector) private readonly reflector: Reflector,
     private readonly admission: AdmissionControl,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly http: HttpAdapterHost,
   ) {}
 
   /** Every route of every controller of the process (Nest's and direct), with its documentation. */
@@ -74,15 +107,26 @@ export class OpenApiController {
   @ApiOperation({
     summary: 'This OpenAPI 3.1 document',
     tag: 'meta',
-    responses: { 200: { description: 'The document' } },
+    responses: { 200: { description: 'The document', schema: OPENAPI_DOCUMENT } },
   })
   openapi(): Record<string, unknown> {
+    // Built on the first request, when the server listens: `servers` needs the real port.
     this.document ??= buildOpenApiDocument(
       this.routes(),
       { title: 'Zero Trust Policy API', version: '0.1.0' },
-      { admission: this.admission.enabled },
+      {
+        admission: this.admission.enabled,
+        servers: [{ url: publicBaseUrl(this.config, this.listeningPort()), description: 'This deployment' }],
+      },
     );
     return this.document;
+  }
+
+  /** The port this process really listens on (PORT may be 0: any free port). */
+  private listeningPort(): number | undefined {
+    const server = this.http.httpAdapter?.getHttpServer() as NetServer | undefined;
+    const address = server?.address();
+    return typeof address === 'object' && address ? address.port : undefined;
   }
 
   @Get('docs')
@@ -90,7 +134,7 @@ export class OpenApiController {
   @ApiOperation({
     summary: 'Browsable API documentation',
     tag: 'meta',
-    responses: { 200: { description: 'An HTML page' } },
+    responses: { 200: { description: 'An HTML page', contentType: 'text/html', schema: TEXT } },
   })
   page(): string {
     return UI_PAGE;
@@ -100,7 +144,10 @@ export class OpenApiController {
   @ApiOperation({
     summary: 'A file of the documentation UI',
     tag: 'meta',
-    responses: { 200: { description: 'The file' }, 404: { description: 'No such file' } },
+    responses: {
+      200: { description: 'The file', contentType: ['text/css', 'text/javascript'], schema: TEXT },
+      404: problem('No such file'),
+    },
   })
   asset(@Param('asset') asset: string, @Res({ passthrough: true }) reply: FastifyReply): Buffer {
     // Own members only: `constructor` or `__proto__` must not pass for an asset.

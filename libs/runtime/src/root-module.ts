@@ -8,6 +8,7 @@ import { createMetricsRegistry, ReadinessRegistry } from '@zt/observability';
 import { Database, DatabaseLocation, DatabaseModule } from '@zt/persistence';
 import { Registry } from 'prom-client';
 import { DiscoveryModule, ModuleRef } from '@nestjs/core';
+import { AsyncApiController } from './asyncapi.controller';
 import { HealthController } from './health.controller';
 import { OpenApiController } from './openapi.controller';
 import { OptionalInfrastructure, ServiceDefinition } from './service-definition';
@@ -155,7 +156,7 @@ export function rootModule(options: RootModuleOptions): DynamicModule {
   return {
     module: RootModule,
     imports,
-    controllers: [HealthController, OpenApiController],
+    controllers: [HealthController, OpenApiController, AsyncApiController],
     providers: [
       InfrastructureReadiness,
       {

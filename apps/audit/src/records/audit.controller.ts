@@ -4,7 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { JWK } from 'jose';
 import { CheckpointService } from '../checkpoints/checkpoint.service';
 import { CurrentPrincipal, Principal, Roles } from '@zt/auth';
-import { ApiOperation, correlationIdOf, problem } from '@zt/http';
+import { ApiOperation, correlationIdOf, JWKS_SCHEMA, problem } from '@zt/http';
 import { AuditListParams, AuditPage, AuditService } from './audit.service';
 import { ChainVerdict } from './chain-verifier';
 
@@ -174,7 +174,7 @@ export class AuditController {
   @ApiOperation({
     summary: 'The public key (JWKS) that verifies audit checkpoints',
     tag: 'audit',
-    responses: { 200: { description: 'A JWKS', schema: { type: 'object', required: ['keys'] } } },
+    responses: { 200: { description: 'A JWKS', schema: JWKS_SCHEMA } },
   })
   @Get('keys')
   keys(): Promise<{ keys: JWK[] }> {

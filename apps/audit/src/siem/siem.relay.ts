@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { createCloudEvent, EventSources, EventTypes, Topics } from '@zt/contracts';
-import { MessageBus } from '@zt/messaging';
+import { MessageBus, StreamPublisher } from '@zt/messaging';
 import { tryAdvisoryLock } from '@zt/persistence';
 import { DataSource } from 'typeorm';
 import { AuditRecordEntity, sealedOf } from '../records/audit-record.entity';
@@ -29,12 +29,15 @@ export function sealedRecordEvent(record: AuditRecordEntity) {
  * Publishes sealed records to `zt.audit.events` in sequence order, after they are committed. The
  * records table is append-only, so progress lives in a one-row cursor moved in the same
  * transaction that holds the relay lock; a crash re-sends at most one batch, never skips one.
+ * The topic carries every record the service ingests, so it has a publisher of its own (on Kafka,
+ * a producer in a worker thread): its encoding would otherwise share the thread that chains them.
  */
 @Injectable()
 export class SiemRelay implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('SiemRelay');
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | null = null;
+  private publisher: StreamPublisher | undefined;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -48,6 +51,15 @@ export class SiemRelay implements OnApplicationBootstrap, OnApplicationShutdown 
   async onApplicationShutdown(): Promise<void> {
     clearInterval(this.timer);
     await this.running;
+    await this.publisher?.close();
+  }
+
+  /** The topic's own publisher, opened on first use. */
+  private get stream(): StreamPublisher {
+    this.publisher ??= this.bus.openPublisher({
+      onThreadExit: (reason) => this.logger.warn(`SIEM relay producer thread stopped: ${reason}`),
+    });
+    return this.publisher;
   }
 
   /** Starts a relay pass unless one is running. */
@@ -77,7 +89,7 @@ export class SiemRelay implements OnApplicationBootstrap, OnApplicationShutdown 
         .limit(BATCH)
         .getMany();
       if (records.length === 0) return 0;
-      await this.bus.publish(
+      await this.stream.publish(
         Topics.auditEvents,
         records.map((r) => ({ key: String(r.seq), event: sealedRecordEvent(r) })),
       );

@@ -29,24 +29,28 @@ export const AUTHZEN_EVALUATION_SCHEMA = {
   properties: { subject: ENTITY, action: ACTION, resource: ENTITY, context: CONTEXT },
 } as const;
 
-/** JSON Schema of `POST /access/v1/evaluations` (defaults at the top, one entry per evaluation). */
+/** One entry of `evaluations`: each member falls back to the request's top-level one. */
+const EVALUATION_ITEM = {
+  type: 'object',
+  properties: { subject: ENTITY, action: ACTION, resource: ENTITY, context: CONTEXT },
+} as const;
+
+/** Most entries in one `evaluations` array. */
+export const MAX_EVALUATIONS = 100;
+
+/**
+ * JSON Schema of `POST /access/v1/evaluations` (defaults at the top, one entry per evaluation).
+ * Without `evaluations`, or with an empty one, the request is a single evaluation (AuthZEN 1.0,
+ * Access Evaluations API), so nothing at the top is required by the schema itself.
+ */
 export const AUTHZEN_EVALUATIONS_SCHEMA = {
   type: 'object',
-  required: ['evaluations'],
   properties: {
     subject: ENTITY,
     action: ACTION,
     resource: ENTITY,
     context: CONTEXT,
-    evaluations: {
-      type: 'array',
-      minItems: 1,
-      maxItems: 100,
-      items: {
-        type: 'object',
-        properties: { subject: ENTITY, action: ACTION, resource: ENTITY, context: CONTEXT },
-      },
-    },
+    evaluations: { type: 'array', maxItems: MAX_EVALUATIONS, items: EVALUATION_ITEM },
     options: {
       type: 'object',
       properties: {
@@ -56,14 +60,30 @@ export const AUTHZEN_EVALUATIONS_SCHEMA = {
   },
 } as const;
 
+/**
+ * What makes a batch invalid as a whole: its top-level defaults, options and the array itself.
+ * The entries are checked one by one (evaluationItemErrors): one malformed entry fails alone.
+ */
+const BATCH_ENVELOPE = {
+  ...AUTHZEN_EVALUATIONS_SCHEMA,
+  properties: {
+    ...AUTHZEN_EVALUATIONS_SCHEMA.properties,
+    evaluations: { type: 'array', maxItems: MAX_EVALUATIONS },
+  },
+} as const;
+
 const ajv = new Ajv({ allErrors: true, strict: false });
 const checkOne = ajv.compile(AUTHZEN_EVALUATION_SCHEMA);
-const checkMany = ajv.compile(AUTHZEN_EVALUATIONS_SCHEMA);
+const checkEnvelope = ajv.compile(BATCH_ENVELOPE);
+const checkItem = ajv.compile(EVALUATION_ITEM);
 
 /** Field errors of a single evaluation request; empty when valid. */
 export const evaluationErrors = (body: unknown): FieldError[] => schemaFieldErrors(checkOne, body);
-/** Field errors of a batch request; empty when valid. */
-export const evaluationsErrors = (body: unknown): FieldError[] => schemaFieldErrors(checkMany, body);
+/** Field errors of a batch request as a whole (not of its entries); empty when valid. */
+export const evaluationsErrors = (body: unknown): FieldError[] => schemaFieldErrors(checkEnvelope, body);
+/** Field errors of entry `index` of a batch, with pointers into the whole request; empty when valid. */
+export const evaluationItemErrors = (item: unknown, index: number): FieldError[] =>
+  schemaFieldErrors(checkItem, item).map((e) => ({ ...e, pointer: `/evaluations/${index}${e.pointer}` }));
 
 interface Entity {
   type: string;
@@ -122,6 +142,40 @@ export interface AuthzenDecision {
     reason_user: { en: string };
     obligations?: unknown[];
   };
+}
+
+/**
+ * A batch entry that could not be evaluated (AuthZEN 1.0, Access Evaluations API, "errors in
+ * individual evaluations"): closed, with the reason in its context, in our problem+json field-error form.
+ */
+export interface AuthzenFailedEvaluation {
+  decision: false;
+  context: { error: { status: 400; message: string; errors: FieldError[] } };
+}
+
+/** A bare decision, for callers that asked for `Prefer: return=minimal`. */
+export interface AuthzenBareDecision {
+  decision: boolean;
+}
+
+/** What an evaluation answers: a decision, a bare one, or (in a batch) a failed entry. */
+export type AuthzenAnswer = AuthzenDecision | AuthzenBareDecision | AuthzenFailedEvaluation;
+
+/** The failed-entry answer for the field errors of one batch entry. */
+export function failedEvaluation(errors: FieldError[]): AuthzenFailedEvaluation {
+  return {
+    decision: false,
+    context: { error: { status: 400, message: 'The evaluation is invalid; it was not evaluated.', errors } },
+  };
+}
+
+/**
+ * A decision as the caller asked for it: in full, or bare (`{decision}` only). Failed batch
+ * entries are not shaped: they keep their error even when bare, or a failure could not be told
+ * from a denial.
+ */
+export function shaped(answer: AuthzenDecision, bare: boolean): AuthzenDecision | AuthzenBareDecision {
+  return bare ? { decision: answer.decision } : answer;
 }
 
 /** Only `allow` is true; require_mfa and isolate are false with the reason saying what is needed. */

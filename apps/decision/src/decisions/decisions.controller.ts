@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import type { Principal } from '@zt/auth';
-import { ApiOperation, DirectRoute, JsonSchema, problem } from '@zt/http';
+import { ApiOperation, DirectRoute, JsonSchema, problem, RATE_LIMITED } from '@zt/http';
 import { decisionCallOf } from './decision-call';
 import { DECISION_REQUEST_SCHEMA } from './decision-request.schema';
 import type { FastifyRequest } from 'fastify';
@@ -11,6 +11,18 @@ const POLICY_REF = {
   type: 'object',
   required: ['id', 'version'],
   properties: { id: { type: 'string' }, version: { type: 'integer' } },
+};
+
+/** Something the enforcement point must do along with the decision. */
+export const OBLIGATION_SCHEMA: JsonSchema = {
+  type: 'object',
+  required: ['type', 'policyId'],
+  properties: {
+    type: { const: 'session' },
+    policyId: { type: 'string' },
+    maxDurationSeconds: { type: 'integer' },
+    reauthIntervalSeconds: { type: 'integer' },
+  },
 };
 
 /** The native decision answer. */
@@ -34,11 +46,40 @@ export const DECISION_RESPONSE_SCHEMA: JsonSchema = {
     decidingPolicies: { type: 'array', items: POLICY_REF },
     reasons: { type: 'array', items: { type: 'string' } },
     userReasons: { type: 'array', items: { type: 'string' } },
-    obligations: { type: 'array', items: { type: 'object', required: ['type', 'policyId'] } },
-    audit: { type: 'array', items: { type: 'object', required: ['id', 'version', 'wouldDecide'] } },
+    obligations: { type: 'array', items: OBLIGATION_SCHEMA },
+    audit: {
+      type: 'array',
+      description: 'What audit-mode policies would have decided, had they been enforced',
+      items: {
+        type: 'object',
+        required: ['id', 'version', 'wouldDecide'],
+        properties: { id: { type: 'string' }, version: { type: 'integer' }, wouldDecide: EFFECT },
+      },
+    },
     candidates: {
       type: 'array',
-      items: { type: 'object', required: ['id', 'version', 'effect', 'enforcementMode', 'applies'] },
+      description: 'Every policy whose target covered the request, and how it fared',
+      items: {
+        type: 'object',
+        required: ['id', 'version', 'effect', 'enforcementMode', 'applies'],
+        properties: {
+          id: { type: 'string' },
+          version: { type: 'integer' },
+          effect: EFFECT,
+          enforcementMode: { enum: ['enforce', 'audit', 'disabled'] },
+          applies: { type: 'boolean' },
+          failed: {
+            type: 'object',
+            description: 'The first condition that did not hold',
+            required: ['condition', 'admin', 'user'],
+            properties: {
+              condition: { type: 'string', description: 'Its kind: mfa, risk_max, expression...' },
+              admin: { type: 'string', description: 'Why, in full, for an administrator' },
+              user: { type: 'string', description: 'What the user can do about it' },
+            },
+          },
+        },
+      },
     },
   },
 };
@@ -58,6 +99,7 @@ export class DecisionsController {
     responses: {
       200: { description: 'The decision', schema: DECISION_RESPONSE_SCHEMA },
       400: problem('Invalid request; pointers in errors'),
+      429: RATE_LIMITED,
       503: problem('This replica has not reached min_revision / Zt-Min-Revision; Retry-After'),
     },
   })

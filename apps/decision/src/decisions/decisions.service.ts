@@ -25,6 +25,7 @@ import {
   assertMayAskAbout,
   DecisionBody,
   withDirectoryFacts,
+  withResourceFacts,
   withTokenFacts,
 } from './trust-model';
 
@@ -88,7 +89,10 @@ export class DecisionsService {
     if (call.minRevision !== undefined) await this.awaitRevision(call.minRevision);
     const started = performance.now();
     const itself = asksAboutItself(body, principal);
-    const withSubject = withDirectoryFacts(withTokenFacts(body, principal), this.state.directory);
+    const withSubject = withResourceFacts(
+      withDirectoryFacts(withTokenFacts(body, principal), this.state.directory),
+      this.state.resources,
+    );
     const deviceId = requestDeviceId(withSubject);
     const device = deviceId === undefined ? undefined : this.devices.get(deviceId);
     // Until every device is known, one this replica has not heard of may be a restricted one.

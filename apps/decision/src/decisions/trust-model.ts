@@ -1,5 +1,5 @@
 import type { Principal } from '@zt/auth';
-import type { DirectoryPrincipal } from '@zt/contracts';
+import { DirectoryPrincipal, DirectoryResource, resourceKey } from '@zt/contracts';
 import { ProblemError } from '@zt/http';
 import type { DecisionRequest } from '@zt/policy-engine';
 
@@ -8,6 +8,7 @@ import type { DecisionRequest } from '@zt/policy-engine';
  * - the caller's token, for the caller's own subject and session: sub, roles, groups, amr, acr,
  *   the device posture claim (a caller asking about itself cannot add or upgrade them);
  * - the principal directory, for the type, attributes, roles and groups it holds of a subject;
+ * - the resource directory, for the properties it holds of a resource (they win over the request's);
  * - device intelligence, for the stored posture and risk verdict of a device (device-facts.ts);
  * - a caller with the {@link PEP_ROLE} role, for what it asserts about OTHER subjects: it is the
  *   enforcement point that saw the session. Nobody else may ask about another subject.
@@ -106,5 +107,24 @@ export function withDirectoryFacts(
       groups: [...new Set([...(subject.groups ?? []), ...known.groups])],
       attributes: { ...(subject.attributes ?? {}), ...known.attributes },
     },
+  };
+}
+
+/**
+ * Adds what the resource directory knows about the resource (by type and id). The directory is
+ * authoritative for what it holds, as the principal directory is for subjects: its properties
+ * win over the request's, which can only add what the directory lacks.
+ */
+export function withResourceFacts(
+  request: DecisionRequest,
+  resources: ReadonlyMap<string, DirectoryResource>,
+): DecisionRequest {
+  const { resource } = request;
+  if (resource.type === undefined) return request;
+  const known = resources.get(resourceKey(resource.type, resource.id));
+  if (!known) return request;
+  return {
+    ...request,
+    resource: { ...resource, attributes: { ...(resource.attributes ?? {}), ...known.properties } },
   };
 }

@@ -117,4 +117,51 @@ describe('DeviceStateConsumer', () => {
     await bus.idle();
     expect(store.get('laptop-9')?.risk?.restricted).toBe(false);
   });
+
+  it('stores snake_case posture as the HTTP intake takes it, and refuses what that intake would refuse', async () => {
+    jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    const { store, bus } = await started();
+    const now = new Date().toISOString();
+    const ahead = new Date(Date.now() + 3_600_000).toISOString();
+    const reports = [
+      { device_id: 'laptop-1', signals: { managed: true }, observed_at: now },
+      // Future-dated: would shadow every honest report until its time came.
+      { device_id: 'laptop-2', signals: {}, observed_at: ahead },
+      { device_id: 'laptop-3', signals: { network_type: 'moon' }, observed_at: now },
+    ];
+    await bus.publish(
+      Topics.devicePosture,
+      reports.map((data) => ({
+        key: data.device_id,
+        event: createCloudEvent({ source: '/test', type: EventTypes.devicePosture, data }),
+      })),
+    );
+    await bus.idle();
+    expect(store.get('laptop-1')?.posture).toEqual({
+      deviceId: 'laptop-1',
+      signals: { managed: true },
+      observedAt: now,
+    });
+    expect(store.get('laptop-2')).toBeUndefined();
+    expect(store.get('laptop-3')).toBeUndefined();
+  });
+
+  it('refuses a risk verdict outside its schema (a score above 1) and keeps the last valid one', async () => {
+    jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    const { store, bus } = await started();
+    const bad = { ...verdict('laptop-4', false), score: 7 };
+    await bus.publish(Topics.deviceRisk, [
+      {
+        key: 'laptop-4',
+        event: createCloudEvent({
+          source: '/t',
+          type: EventTypes.deviceRisk,
+          data: verdict('laptop-4', true),
+        }),
+      },
+      { key: 'laptop-4', event: createCloudEvent({ source: '/t', type: EventTypes.deviceRisk, data: bad }) },
+    ]);
+    await bus.idle();
+    expect(store.get('laptop-4')?.risk?.restricted).toBe(true);
+  });
 });

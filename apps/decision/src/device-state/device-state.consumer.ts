@@ -5,11 +5,12 @@ import { APP_CONFIG, AppConfig, RUNTIME_MODE, RuntimeMode } from '@zt/config';
 import {
   CloudEvent,
   DEVICE_STATE_SOURCE,
-  DevicePostureData,
+  DevicePostureEventData,
   DeviceRiskData,
   DeviceStateSource,
   EventTypes,
-  jsonObject,
+  eventValidators,
+  postureFromEvent,
   TopicName,
   Topics,
 } from '@zt/contracts';
@@ -17,35 +18,14 @@ import { DeliveryInfo, EventIntake, MessageBus, StreamPosition } from '@zt/messa
 import { ReadinessRegistry } from '@zt/observability';
 import { DeviceStateStore } from './device-state.store';
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return jsonObject(value) !== undefined;
-}
-
-function isPosture(data: unknown): data is DevicePostureData {
-  return (
-    isObject(data) &&
-    typeof data.deviceId === 'string' &&
-    isObject(data.signals) &&
-    typeof data.observedAt === 'string' &&
-    !Number.isNaN(Date.parse(data.observedAt))
-  );
-}
-
-function isRisk(data: unknown): data is DeviceRiskData {
-  return (
-    isObject(data) &&
-    typeof data.deviceId === 'string' &&
-    (data.score === null || (typeof data.score === 'number' && Number.isFinite(data.score))) &&
-    typeof data.threshold === 'number' &&
-    typeof data.restricted === 'boolean' &&
-    typeof data.model === 'string' &&
-    Array.isArray(data.explanation) &&
-    typeof data.observedAt === 'string' &&
-    typeof data.at === 'string'
-  );
-}
-
 const DEVICE_TOPICS: TopicName[] = [Topics.devicePosture, Topics.deviceRisk];
+
+// What this consumer applies, with the schemas and rules of `/asyncapi.json` (posture: the HTTP
+// intake's own, future-time limit included; camelCase posture of the previous release too).
+const ACCEPTS = {
+  consumer: 'decision',
+  validators: eventValidators(EventTypes.devicePosture, EventTypes.deviceRisk),
+};
 
 /**
  * Keeps this replica's {@link DeviceStateStore} current from `zt.device.posture` and
@@ -82,17 +62,21 @@ export class DeviceStateConsumer implements OnApplicationBootstrap {
       }),
     );
     for (const topic of DEVICE_TOPICS) this.position(topic).expect(await this.bus.endOffsets(topic));
-    // Behind the intake check: a refused posture or verdict never reaches the store.
+    // Behind the intake check: a refused posture or verdict never reaches the store (it is
+    // dead-lettered), yet counts as read towards catching up.
     await this.bus.subscribe(
-      this.intake.screened({
-        topics: DEVICE_TOPICS,
-        // A fresh group per start: the replica's memory is gone, so it re-reads the whole topics.
-        groupId: `decision-devices-${this.config.INSTANCE_ID}-${randomUUID().slice(0, 8)}`,
-        fromBeginning: this.mode === 'distributed',
-        privateGroup: true,
-        handler: (event, info) => this.handle(event, info),
-        onSkipped: (info) => this.passed(info),
-      }),
+      this.intake.screened(
+        {
+          topics: DEVICE_TOPICS,
+          // A fresh group per start: the replica's memory is gone, so it re-reads the whole topics.
+          groupId: `decision-devices-${this.config.INSTANCE_ID}-${randomUUID().slice(0, 8)}`,
+          fromBeginning: this.mode === 'distributed',
+          privateGroup: true,
+          handler: (event, info) => this.handle(event, info),
+          onSkipped: (info) => this.passed(info),
+        },
+        ACCEPTS,
+      ),
     );
     const source = this.stateSource();
     if (source) {
@@ -109,13 +93,12 @@ export class DeviceStateConsumer implements OnApplicationBootstrap {
     );
   }
 
+  /** Applies an event the intake validated against its type's schema. */
   handle(event: CloudEvent, info: DeliveryInfo): Promise<void> {
     if (event.type === EventTypes.devicePosture) {
-      if (isPosture(event.data)) this.store.putPosture(event.data);
-      else this.logger.warn(`skipped malformed posture ${event.id}`);
+      this.store.putPosture(postureFromEvent(event.data as DevicePostureEventData));
     } else if (event.type === EventTypes.deviceRisk) {
-      if (isRisk(event.data)) this.store.putRisk(event.data);
-      else this.logger.warn(`skipped malformed risk verdict ${event.id}`);
+      this.store.putRisk(event.data as DeviceRiskData);
     }
     this.passed(info);
     return Promise.resolve();

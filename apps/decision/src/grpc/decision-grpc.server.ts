@@ -1,6 +1,8 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
+import { ReflectionService } from '@grpc/reflection';
+import { protoPath as healthProtoPath } from 'grpc-health-check';
 import { bearerToken, Principal, TokenVerifier } from '@zt/auth';
 import { APP_CONFIG, AppConfig } from '@zt/config';
 import {
@@ -11,12 +13,15 @@ import {
   ProblemError,
   validationProblem,
 } from '@zt/http';
+import { ReadinessRegistry } from '@zt/observability';
 import { parseMinRevision } from '../decisions/decision-call';
 import { DecisionBody, DecisionResponse, DecisionsService } from '../decisions/decisions.service';
 import { decideBodyOf, DecideRequestMessage, decideRequestProblems } from './decide-request.mapping';
+import { RouteTable } from '../http-check/route-table';
 import {
   bearerOf,
   CheckRequestMessage,
+  checkAmbiguousOf,
   checkInvalidOf,
   checkRefusalOf,
   checkRequestProblems,
@@ -24,10 +29,17 @@ import {
   checkResponseOf,
   clippedPointer,
   decisionBodyOf,
+  sourcePrincipalOf,
 } from './ext-authz.mapping';
+import { GrpcHealth } from './grpc-health';
+import { reflectableDefinition } from './reflectable-definition';
+import { workloadPrincipal } from './workload-principal';
 import { protoRoot } from './proto-path';
 import { jsonToStruct } from './protobuf-struct';
 import { undecodableError, withTolerantDecoding } from './undecodable-request';
+
+// The services whose health grpc.health.v1.Health reports (besides the whole server's).
+const SERVED = ['zt.decision.v1.DecisionService', 'envoy.service.auth.v3.Authorization'];
 
 /** HTTP problem statuses as gRPC status codes. */
 function grpcCodeOf(status: number): grpc.status {
@@ -139,12 +151,15 @@ export class DecisionGrpcServer implements OnApplicationBootstrap, OnApplication
   private readonly logger = new Logger('DecisionGrpcServer');
   private server: grpc.Server | undefined;
   private boundPort = 0;
+  private health: GrpcHealth | undefined;
 
   constructor(
     private readonly decisions: DecisionsService,
     @Inject(TokenVerifier) private readonly verifier: TokenVerifier,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly admission: AdmissionControl,
+    private readonly routes: RouteTable,
+    private readonly readiness: ReadinessRegistry,
   ) {}
 
   /** The port the server listens on (useful when GRPC_PORT is 0); 0 when disabled. */
@@ -155,16 +170,17 @@ export class DecisionGrpcServer implements OnApplicationBootstrap, OnApplication
   async onApplicationBootstrap(): Promise<void> {
     if (!this.config.GRPC_ENABLED) return;
     const root = protoRoot();
+    const options: protoLoader.Options = {
+      includeDirs: [root, `${root}/third_party`],
+      keepCase: true,
+      longs: String,
+      enums: String,
+      defaults: true,
+      oneofs: true,
+    };
     const definition = protoLoader.loadSync(
       ['zt/decision/v1/decision.proto', 'envoy/service/auth/v3/external_auth.proto'],
-      {
-        includeDirs: [root, `${root}/third_party`],
-        keepCase: true,
-        longs: String,
-        enums: String,
-        defaults: true,
-        oneofs: true,
-      },
+      options,
     );
     const loaded = grpc.loadPackageDefinition(definition) as unknown as {
       zt: { decision: { v1: { DecisionService: grpc.ServiceClientConstructor } } };
@@ -204,6 +220,13 @@ export class DecisionGrpcServer implements OnApplicationBootstrap, OnApplication
         );
       },
     });
+    // Envoy's gRPC health checks and grpcurl: grpc.health.v1.Health following readiness, and
+    // server reflection describing every service served here (health included).
+    this.health = new GrpcHealth(SERVED, this.readiness, this.logger);
+    this.health.start(this.server);
+    new ReflectionService(
+      reflectableDefinition({ ...definition, ...protoLoader.loadSync(healthProtoPath, options) }),
+    ).addToServer(this.server);
     const address = `${this.config.HOST}:${this.config.GRPC_PORT}`;
     this.boundPort = await new Promise<number>((resolve, reject) =>
       this.server!.bindAsync(address, grpc.ServerCredentials.createInsecure(), (error, port) =>
@@ -216,6 +239,7 @@ export class DecisionGrpcServer implements OnApplicationBootstrap, OnApplication
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.health?.stop();
     const server = this.server;
     if (!server) return;
     await new Promise<void>((resolve) => {
@@ -292,22 +316,29 @@ export class DecisionGrpcServer implements OnApplicationBootstrap, OnApplication
   }
 
   /**
-   * Check: a request with a field the input rule refuses is denied with 400 before its token is
-   * verified, so nothing hostile reaches the verifier, the engine or the decision log.
+   * Check: a request with a field the input rule refuses is denied with 400, and one whose path
+   * is ambiguous with 403, before its token is verified, so nothing hostile reaches the verifier,
+   * the engine or the decision log. Without a bearer token, Envoy's mTLS peer identity is the
+   * subject when EXT_AUTHZ_TRUST_PEER_PRINCIPAL allows it; otherwise 401.
    */
   private async check(request: CheckRequestMessage): Promise<CheckResponseMessage> {
     const undecodable = undecodableError(request);
     if (undecodable) return checkInvalidOf([undecodable]);
     const problems = checkRequestProblems(request);
     if (problems.length > 0) return checkInvalidOf(problems);
+    const token = bearerOf(request);
+    const peer = this.config.EXT_AUTHZ_TRUST_PEER_PRINCIPAL ? sourcePrincipalOf(request) : undefined;
+    const workload = token === undefined ? peer : undefined;
+    const mapping = decisionBodyOf(request, this.routes, workload);
+    if (!mapping.ok) return checkAmbiguousOf(mapping.reason);
     let principal: Principal;
     try {
-      principal = await this.principalOf(bearerOf(request));
+      principal = workload !== undefined ? workloadPrincipal(workload) : await this.principalOf(token);
     } catch (error) {
       if (error instanceof ProblemError && error.status === 401) return checkRefusalOf(401, error.detail);
       throw error;
     }
-    const body: DecisionBody = decisionBodyOf(request);
+    const body: DecisionBody = mapping.body;
     try {
       return checkResponseOf(await this.decisions.decideRequest(body, principal, {}));
     } catch (error) {

@@ -1,12 +1,17 @@
 import type { DecisionResult } from '@zt/policy-engine';
+import { RouteTable } from '../http-check/route-table';
 import {
   bearerOf,
+  checkAmbiguousOf,
   checkInvalidOf,
+  CheckRequestMessage,
   checkRefusalOf,
   checkRequestProblems,
   checkResponseOf,
   decisionBodyOf,
   GrpcCode,
+  sourcePrincipalOf,
+  WORKLOAD_TYPE,
 } from './ext-authz.mapping';
 
 const check = {
@@ -49,9 +54,18 @@ function headerOf(
   return headers?.find((h) => h.header.key === key)?.header.value;
 }
 
+const noRoutes = new RouteTable();
+
+/** The decision body of a check that maps, failing the test if its path is refused. */
+function bodyOf(request: CheckRequestMessage, routes = noRoutes, workload?: string) {
+  const mapping = decisionBodyOf(request, routes, workload);
+  if (!mapping.ok) throw new Error(mapping.reason);
+  return mapping.body;
+}
+
 describe('decisionBodyOf', () => {
   it('maps method to action, host and path to the resource, source and headers to the context', () => {
-    const body = decisionBodyOf(check);
+    const body = bodyOf(check);
     expect(body.action).toBe('POST');
     expect(body.resource).toEqual({
       type: 'http',
@@ -68,6 +82,133 @@ describe('decisionBodyOf', () => {
     expect(body.context).toMatchObject({ ip: '10.0.0.7', device: { id: 'laptop-7' } });
     const headers = (body.context?.http as { headers: Record<string, string> }).headers;
     expect(headers).toEqual({ 'x-zt-device-id': 'laptop-7', 'user-agent': 'curl/8' });
+    expect((body.context?.http as { query: string }).query).toBe('page=2');
+    expect(body.context?.envoy).toBeUndefined();
+  });
+
+  it('normalizes the path before mapping, and refuses an ambiguous one', () => {
+    expect(bodyOf(checkWith({ path: '/public/%2e%2e/admin/users' })).resource.id).toBe(
+      'gitlab.company.com/admin/users',
+    );
+    const refused = decisionBodyOf(checkWith({ path: '/public/..%2Fadmin' }), noRoutes);
+    expect(refused).toEqual({ ok: false, reason: expect.stringMatching(/encoded \//) });
+  });
+
+  it('maps through the route table', () => {
+    const routes = new RouteTable({
+      version: 1,
+      routes: [
+        { method: 'DELETE', path: '/todos/{id}', action: 'delete', resource: { type: 'todo', id: '{id}' } },
+      ],
+    });
+    const body = bodyOf(checkWith({ method: 'DELETE', path: '/todos/42' }), routes);
+    expect(body.action).toBe('delete');
+    expect(body.resource).toEqual({ type: 'todo', id: '42', attributes: { id: '42' } });
+  });
+
+  it('reads header_map (encode_raw_headers: true): raw bytes as UTF-8, repeated names joined', () => {
+    const raw = (text: string) => Buffer.from(text, 'utf8');
+    const request = checkWith({
+      headers: {},
+      header_map: {
+        headers: [
+          { key: 'Authorization', raw_value: raw('Bearer abc.def.ghi') },
+          { key: 'x-zt-device-id', raw_value: raw('laptop-7') },
+          { key: 'x-team', value: 'a' },
+          { key: 'x-team', raw_value: raw('b') },
+          { key: 'cookie', raw_value: raw('session=secret') },
+        ],
+      },
+    });
+    expect(checkRequestProblems(request)).toEqual([]);
+    expect(bearerOf(request)).toBe('abc.def.ghi');
+    const body = bodyOf(request);
+    expect((body.context?.http as { headers: Record<string, string> }).headers).toEqual({
+      'x-zt-device-id': 'laptop-7',
+      'x-team': 'a,b',
+    });
+    expect(body.context?.device).toEqual({ id: 'laptop-7' });
+  });
+
+  it('refuses header_map bytes that are not UTF-8, and both header spellings at once', () => {
+    const problems = checkRequestProblems(
+      checkWith({ header_map: { headers: [{ key: 'x-a', raw_value: Buffer.from([0xff, 0xfe]) }] } }),
+    );
+    expect(problems.map((p) => p.pointer).sort()).toEqual([
+      '/attributes/request/http/header_map/headers/0/raw_value',
+      '/attributes/request/http/headers',
+    ]);
+  });
+
+  it('adds context_extensions and filter metadata as context.envoy', () => {
+    const request = {
+      attributes: {
+        ...checkWith({}).attributes,
+        context_extensions: { team: 'payments', tier: 'gold' },
+        metadata_context: {
+          filter_metadata: {
+            'envoy.filters.http.jwt_authn': {
+              fields: {
+                payload: {
+                  kind: 'structValue' as const,
+                  structValue: { fields: { sub: { kind: 'stringValue' as const, stringValue: 'rick' } } },
+                },
+              },
+            },
+          },
+        },
+      },
+    };
+    expect(checkRequestProblems(request)).toEqual([]);
+    expect(bodyOf(request).context?.envoy).toEqual({
+      context_extensions: { team: 'payments', tier: 'gold' },
+      metadata_context: { 'envoy.filters.http.jwt_authn': { payload: { sub: 'rick' } } },
+    });
+  });
+
+  it('bounds context_extensions and metadata', () => {
+    const many = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`k${i}`, 'v']));
+    const namespaces = Object.fromEntries(Array.from({ length: 9 }, (_, i) => [`ns${i}`, { fields: {} }]));
+    const problems = checkRequestProblems({
+      attributes: {
+        ...checkWith({}).attributes,
+        context_extensions: many,
+        metadata_context: { filter_metadata: namespaces },
+        route_metadata_context: { filter_metadata: { 'bad/name': { fields: {} } } },
+      },
+    });
+    expect(problems.map((p) => p.pointer)).toEqual(
+      expect.arrayContaining([
+        '/attributes/context_extensions',
+        '/attributes/metadata_context/filter_metadata',
+        '/attributes/route_metadata_context/filter_metadata/bad~1name',
+      ]),
+    );
+  });
+
+  it('bounds the length of a context extension', () => {
+    const problems = checkRequestProblems({
+      attributes: { ...checkWith({}).attributes, context_extensions: { long: 'x'.repeat(2_000) } },
+    });
+    expect(problems.map((p) => p.pointer)).toEqual(['/attributes/context_extensions/long']);
+  });
+
+  it('makes a trusted mTLS peer the subject, as a workload, named in context.envoy', () => {
+    const request = {
+      attributes: {
+        ...checkWith({}).attributes,
+        source: { principal: 'spiffe://cluster.local/ns/shop/sa/cart' },
+      },
+    };
+    expect(sourcePrincipalOf(request)).toBe('spiffe://cluster.local/ns/shop/sa/cart');
+    const body = bodyOf(request, noRoutes, 'spiffe://cluster.local/ns/shop/sa/cart');
+    expect(body.subject).toEqual({ type: WORKLOAD_TYPE, id: 'spiffe://cluster.local/ns/shop/sa/cart' });
+    expect(body.context?.envoy).toEqual({ source_principal: 'spiffe://cluster.local/ns/shop/sa/cart' });
+    expect(sourcePrincipalOf({ attributes: { source: { principal: '' } } })).toBeUndefined();
+    expect(
+      checkRequestProblems({ attributes: { source: { principal: `spiffe://${'a'.repeat(600)}` } } })[0]
+        .pointer,
+    ).toBe('/attributes/source/principal');
   });
 
   it('finds the bearer token, and nothing when there is none', () => {
@@ -76,6 +217,20 @@ describe('decisionBodyOf', () => {
     expect(
       bearerOf({ attributes: { request: { http: { headers: { authorization: 'Basic x' } } } } }),
     ).toBeUndefined();
+  });
+});
+
+describe('checkAmbiguousOf', () => {
+  it('denies with 403 and a problem+json body naming the path', () => {
+    const response = checkAmbiguousOf('the path has an encoded / (%2F) at offset 9');
+    expect(response.status.code).toBe(GrpcCode.PERMISSION_DENIED);
+    expect(response.denied_response?.status.code).toBe('Forbidden');
+    expect(JSON.parse(response.denied_response!.body)).toMatchObject({
+      status: 403,
+      errors: [
+        { pointer: '/attributes/request/http/path', detail: 'the path has an encoded / (%2F) at offset 9' },
+      ],
+    });
   });
 });
 

@@ -1,22 +1,36 @@
 import { bearerToken } from '@zt/auth';
 import { InputProblem, inputProblems } from '@zt/contracts';
-import { FieldError, problemBody, validationProblem } from '@zt/http';
+import { FieldError, ProblemError, problemBody, validationProblem } from '@zt/http';
 import type { DecisionResult } from '@zt/policy-engine';
-import type { DecisionBody } from '../decisions/decisions.service';
+import {
+  decisionBodyOfHttpCheck,
+  HttpCheck,
+  HttpCheckMapping,
+  splitAuthority,
+} from '../http-check/http-check';
+import type { RouteTable } from '../http-check/route-table';
+import { visibleHeaders } from '../http-check/visible-headers';
+import { CheckHeaders, checkHeadersOf, HeaderFields, headerProblems } from './check-request-headers';
+import { EnvoyFacts, envoyFactsOf } from './envoy-context';
 
 /** The parts of Envoy's CheckRequest (envoy.service.auth.v3) the decision uses; field names as in the .proto. */
 export interface CheckRequestMessage {
-  attributes?: {
-    source?: { address?: { socket_address?: { address?: string; port_value?: number } } };
+  attributes?: EnvoyFacts & {
+    source?: {
+      address?: { socket_address?: { address?: string; port_value?: number } } | null;
+      /** The peer's identity when Envoy terminated mTLS: the certificate's URI SAN (spiffe://...) or subject. */
+      principal?: string;
+    } | null;
     request?: {
-      http?: {
-        method?: string;
-        headers?: Record<string, string>;
-        path?: string;
-        host?: string;
-        scheme?: string;
-      };
-    };
+      http?:
+        | (HeaderFields & {
+            method?: string;
+            path?: string;
+            host?: string;
+            scheme?: string;
+          })
+        | null;
+    } | null;
   };
 }
 
@@ -41,108 +55,116 @@ export const GrpcCode = {
   UNAUTHENTICATED: 16,
 } as const;
 
-// Credentials never enter a decision request: it is logged (digested) and may be cached.
-const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'set-cookie']);
-const MAX_CONTEXT_HEADERS = 50;
 // Headers read by name, wherever they come in the map.
-const READ_HEADERS = ['authorization', ':authority', ':method', 'x-zt-device-id'];
+const READ_HEADERS = ['authorization', ':authority', ':method', ':path', 'x-zt-device-id'];
 const HTTP = '/attributes/request/http';
 const SOURCE_ADDRESS = '/attributes/source/address/socket_address/address';
+const SOURCE_PRINCIPAL = '/attributes/source/principal';
+// A principal is a subject id: the same bound as the decision request's ids.
+const MAX_PRINCIPAL_LENGTH = 512;
 
 type HttpAttributes = NonNullable<
   NonNullable<NonNullable<CheckRequestMessage['attributes']>['request']>['http']
 >;
 
-/** The bearer token of the checked HTTP request, if it has one. */
+function httpOf(check: CheckRequestMessage): HttpAttributes {
+  return check.attributes?.request?.http ?? {};
+}
+
+/** The bearer token of the checked HTTP request, if it has one (from `headers` or `header_map`). */
 export function bearerOf(check: CheckRequestMessage): string | undefined {
-  return bearerToken(check.attributes?.request?.http?.headers?.authorization);
+  return bearerToken(checkHeadersOf(httpOf(check)).headers.authorization);
 }
 
-/** The headers that join the decision's context: the first few that are neither secret nor pseudo-headers. */
-function visibleHeaders(headers: Record<string, string>): [string, string][] {
-  return Object.entries(headers)
-    .filter(([name]) => !SECRET_HEADERS.has(name.toLowerCase()) && !name.startsWith(':'))
-    .slice(0, MAX_CONTEXT_HEADERS);
+/** Envoy's mTLS peer identity (`source.principal`), if it sent one. */
+export function sourcePrincipalOf(check: CheckRequestMessage): string | undefined {
+  return check.attributes?.source?.principal || undefined;
 }
 
-/** The authority asked for (`host`, else the `:authority` header) split at the port, and where it came from. */
-function authorityOf(http: HttpAttributes): { host: string; port: string | undefined; pointer: string } {
-  const authority = http.host ?? http.headers?.[':authority'] ?? '';
-  const [host, port] = authority.split(':');
-  return {
-    host,
-    port: port || undefined,
-    pointer: http.host === undefined ? `${HTTP}/headers/:authority` : `${HTTP}/host`,
-  };
+/**
+ * The authority asked for (`host`, else the `:authority` header) and where it came from.
+ * proto-loader gives an unset string as '', hence `||`.
+ */
+function authorityOf(http: HttpAttributes, headers: CheckHeaders): { authority: string; pointer: string } {
+  return http.host
+    ? { authority: http.host, pointer: `${HTTP}/host` }
+    : { authority: headers.headers[':authority'] ?? '', pointer: headers.pointerOf(':authority') };
 }
 
 /**
  * What the one rule for untrusted input refuses in the parts of a CheckRequest that reach the
- * decision (method, host, path, scheme, the headers read or passed on, the source address), with
- * pointers into the CheckRequest. A port that is not a number is refused too: it would reach the
- * engine as NaN. Parts the decision never reads (the body, cookies, other headers) are not judged.
+ * decision (method, host, path, scheme, the headers read or passed on, the source address and
+ * principal, context_extensions and metadata within their bounds), with pointers into the
+ * CheckRequest. A port that is not a number is refused too: it would reach the engine as NaN.
+ * Parts the decision never reads (the body, cookies, other headers) are not judged.
  */
 export function checkRequestProblems(check: CheckRequestMessage): InputProblem[] {
-  const http = check.attributes?.request?.http ?? {};
-  const headers = http.headers ?? {};
-  const read = READ_HEADERS.filter((name) => headers[name] !== undefined).map((name): [string, string] => [
-    name,
-    headers[name],
-  ]);
-  const judged = Object.fromEntries([...visibleHeaders(headers), ...read]);
-  const problems = [
-    ...inputProblems(
-      { method: http.method, host: http.host, path: http.path, scheme: http.scheme, headers: judged },
-      HTTP,
-    ),
-    ...inputProblems(check.attributes?.source?.address?.socket_address?.address, SOURCE_ADDRESS),
+  const http = httpOf(check);
+  const headers = checkHeadersOf(http);
+  const judged = [
+    ...visibleHeaders(headers.headers).map(([name]) => name),
+    ...READ_HEADERS.filter((name) => headers.headers[name] !== undefined),
   ];
-  const { port, pointer } = authorityOf(http);
-  if (port !== undefined && !/^\d{1,5}$/.test(port))
+  const principal = check.attributes?.source?.principal ?? '';
+  const problems = [
+    ...headers.problems,
+    ...inputProblems({ method: http.method, host: http.host, path: http.path, scheme: http.scheme }, HTTP),
+    ...headerProblems(headers, [...new Set(judged)]),
+    ...inputProblems(check.attributes?.source?.address?.socket_address?.address, SOURCE_ADDRESS),
+    ...inputProblems(principal, SOURCE_PRINCIPAL),
+    ...envoyFactsOf(check.attributes ?? {}).problems,
+  ];
+  if (principal.length > MAX_PRINCIPAL_LENGTH)
+    problems.push({ pointer: SOURCE_PRINCIPAL, detail: `is longer than ${MAX_PRINCIPAL_LENGTH} characters` });
+  const { authority, pointer } = authorityOf(http, headers);
+  if (Number.isNaN(splitAuthority(authority).port ?? 0))
     problems.push({ pointer, detail: 'has a port that is not a number' });
   return problems;
 }
 
-/**
- * The decision request Envoy asks about: the method is the action, `host` + `path` (without
- * port, query or fragment) the resource, and the source address, the non-secret headers and the
- * device (`x-zt-device-id`) the context. The subject is left to the token. Only for a request
- * {@link checkRequestProblems} finds nothing wrong with.
- */
-export function decisionBodyOf(check: CheckRequestMessage): DecisionBody {
-  const http = check.attributes?.request?.http ?? {};
-  const headers = http.headers ?? {};
-  const { host, port } = authorityOf(http);
-  const path = (http.path ?? '/').split(/[?#]/)[0];
-  const method = (http.method ?? headers[':method'] ?? 'GET').toUpperCase();
-  const context: Record<string, unknown> = {
-    http: {
-      method,
-      scheme: http.scheme ?? 'https',
-      host,
-      path,
-      headers: Object.fromEntries(visibleHeaders(headers)),
-    },
-  };
+/** The HTTP request of a check, in the terms ext_authz shares with forward-auth. */
+export function httpCheckOf(check: CheckRequestMessage): HttpCheck {
+  const http = httpOf(check);
+  const headers = checkHeadersOf(http);
+  const { host, port } = splitAuthority(authorityOf(http, headers).authority);
   const ip = check.attributes?.source?.address?.socket_address?.address;
-  if (ip) context.ip = ip;
-  const deviceId = headers['x-zt-device-id'];
-  if (deviceId) context.device = { id: deviceId };
+  const deviceId = headers.headers['x-zt-device-id'];
   return {
-    action: method,
-    resource: {
-      type: 'http',
-      id: `${host}${path}`,
-      attributes: {
-        host,
-        path,
-        method,
-        scheme: http.scheme ?? 'https',
-        ...(port ? { port: Number(port) } : {}),
-      },
-    },
-    context,
+    method: http.method || headers.headers[':method'] || 'GET',
+    scheme: http.scheme || 'https',
+    host,
+    ...(port !== undefined ? { port } : {}),
+    rawPath: http.path || headers.headers[':path'] || '/',
+    headers: Object.fromEntries(visibleHeaders(headers.headers)),
+    ...(ip ? { sourceIp: ip } : {}),
+    ...(deviceId ? { deviceId } : {}),
   };
+}
+
+/** The subject type of a workload known by its mTLS identity, unless the principal directory types it. */
+export const WORKLOAD_TYPE = 'workload';
+
+/**
+ * The decision request Envoy asks about: the HTTP request mapped by the route table, with the
+ * normalized path (decisionBodyOfHttpCheck), plus Envoy's facts as `context.envoy`
+ * (context_extensions, metadata_context, route_metadata_context). With `workload` (Envoy's mTLS
+ * peer identity, trusted by configuration, for a call without a bearer token) the subject is that
+ * workload, and `context.envoy.source_principal` names it; otherwise the subject is left to the
+ * token. Only for a request {@link checkRequestProblems} finds nothing wrong with.
+ */
+export function decisionBodyOf(
+  check: CheckRequestMessage,
+  routes: RouteTable,
+  workload?: string,
+): HttpCheckMapping {
+  const mapping = decisionBodyOfHttpCheck(httpCheckOf(check), routes);
+  if (!mapping.ok) return mapping;
+  const { facts } = envoyFactsOf(check.attributes ?? {});
+  const envoy = { ...(facts ?? {}), ...(workload ? { source_principal: workload } : {}) };
+  const body = mapping.body;
+  if (Object.keys(envoy).length > 0) body.context = { ...body.context, envoy };
+  if (workload) body.subject = { type: WORKLOAD_TYPE, id: workload };
+  return mapping;
 }
 
 function header(key: string, value: string): HeaderValueOption {
@@ -248,6 +270,31 @@ export function checkInvalidOf(errors: FieldError[]): CheckResponseMessage {
       status: { code: 'BadRequest' },
       headers: [header('content-type', 'application/problem+json')],
       // No instance: the checked path may be the refused field.
+      body: JSON.stringify(problemBody(problem, undefined, undefined)),
+    },
+  };
+}
+
+/**
+ * Envoy's answer for a path whose meaning is ambiguous (request-path.ts): denied with 403, as
+ * forward-auth denies it. Not 400: the request may be well-formed (`%2F` is valid RFC 3986), it
+ * is our refusal to say what it names that denies it, and the answer must not depend on whether
+ * the gateway normalized first. The body is problem+json (FORBIDDEN) naming the reason at the path's pointer.
+ */
+export function checkAmbiguousOf(reason: string): CheckResponseMessage {
+  const problem = new ProblemError(
+    403,
+    'FORBIDDEN',
+    'The request path is refused: its meaning is ambiguous.',
+    {
+      errors: [{ pointer: `${HTTP}/path`, detail: reason }],
+    },
+  );
+  return {
+    status: { code: GrpcCode.PERMISSION_DENIED, message: problem.detail },
+    denied_response: {
+      status: { code: 'Forbidden' },
+      headers: [header('content-type', 'application/problem+json')],
       body: JSON.stringify(problemBody(problem, undefined, undefined)),
     },
   };

@@ -5,10 +5,12 @@ import { APP_CONFIG, AppConfig, RUNTIME_MODE, RuntimeMode } from '@zt/config';
 import {
   CloudEvent,
   EventTypes,
+  eventValidators,
   POLICY_SNAPSHOT_SOURCE,
   PolicyChangeData,
   PolicySnapshotSource,
   PrincipalChangeData,
+  ResourceChangeData,
   Topics,
 } from '@zt/contracts';
 import { DeliveryInfo, EventIntake, MessageBus, StreamPosition } from '@zt/messaging';
@@ -31,6 +33,21 @@ const POLICY_EVENT_TYPES: string[] = [
   EventTypes.policyDeleted,
 ];
 
+// What this consumer applies, with the schemas of `/asyncapi.json`: an invalid change is
+// dead-lettered by the intake, never applied.
+const POLICY_TOPIC_ACCEPTS = {
+  consumer: 'decision',
+  validators: eventValidators(
+    EventTypes.policyCreated,
+    EventTypes.policyUpdated,
+    EventTypes.policyDeleted,
+    EventTypes.principalUpserted,
+    EventTypes.principalDeleted,
+    EventTypes.resourceUpserted,
+    EventTypes.resourceDeleted,
+  ),
+};
+
 function isPrincipalChange(data: unknown): data is PrincipalChangeData {
   if (typeof data !== 'object' || data === null) return false;
   const d = data as Record<string, unknown>;
@@ -47,6 +64,25 @@ function isPrincipalChange(data: unknown): data is PrincipalChangeData {
         p.groups.every((g) => typeof g === 'string') &&
         typeof p.attributes === 'object' &&
         p.attributes !== null))
+  );
+}
+
+/** A resource change as policy-admin publishes it: the resource, when present, is the one keyed. */
+export function isResourceChange(data: unknown): data is ResourceChangeData {
+  if (typeof data !== 'object' || data === null) return false;
+  const d = data as Record<string, unknown>;
+  const r = d.resource as Record<string, unknown> | null;
+  return (
+    typeof d.resourceType === 'string' &&
+    typeof d.resourceId === 'string' &&
+    Number.isSafeInteger(d.revision) &&
+    (r === null ||
+      (typeof r === 'object' &&
+        r.type === d.resourceType &&
+        r.id === d.resourceId &&
+        typeof r.properties === 'object' &&
+        r.properties !== null &&
+        !Array.isArray(r.properties)))
   );
 }
 
@@ -223,22 +259,25 @@ export class PolicyChangesConsumer implements OnApplicationBootstrap, OnApplicat
   private subscribe(startAt: Map<number, bigint> | undefined): Promise<void> {
     // Behind the intake check: a refused change is never applied, but still counts as read.
     return this.bus.subscribe(
-      this.intake.screened({
-        topics: [Topics.policyChanges],
-        // A fresh group per start: a restarted replica must re-read the compacted stream, not
-        // resume from offsets committed by its previous life (its memory is gone).
-        groupId: `decision-${this.config.INSTANCE_ID}-${randomUUID().slice(0, 8)}`,
-        fromBeginning: this.mode === 'distributed',
-        ...(startAt ? { startAt } : {}),
-        privateGroup: true,
-        handler: (event, info) => this.handle(event, info),
-        onPoll: () => {
-          this.lastContact = Date.now();
+      this.intake.screened(
+        {
+          topics: [Topics.policyChanges],
+          // A fresh group per start: a restarted replica must re-read the compacted stream, not
+          // resume from offsets committed by its previous life (its memory is gone).
+          groupId: `decision-${this.config.INSTANCE_ID}-${randomUUID().slice(0, 8)}`,
+          fromBeginning: this.mode === 'distributed',
+          ...(startAt ? { startAt } : {}),
+          privateGroup: true,
+          handler: (event, info) => this.handle(event, info),
+          onPoll: () => {
+            this.lastContact = Date.now();
+          },
+          // A skipped message still counts towards catching up: otherwise garbage at the end of the
+          // topic would keep every new replica unready until the next change.
+          onSkipped: (info) => this.advanceOffset(info),
         },
-        // A skipped message still counts towards catching up: otherwise garbage at the end of the
-        // topic would keep every new replica unready until the next change.
-        onSkipped: (info) => this.advanceOffset(info),
-      }),
+        POLICY_TOPIC_ACCEPTS,
+      ),
     );
   }
 
@@ -266,6 +305,11 @@ export class PolicyChangesConsumer implements OnApplicationBootstrap, OnApplicat
     if (event.type === EventTypes.principalUpserted || event.type === EventTypes.principalDeleted) {
       if (isPrincipalChange(event.data)) this.state.applyPrincipal(event.data);
       else this.logger.warn(`skipped malformed principal change ${event.id}`);
+      return;
+    }
+    if (event.type === EventTypes.resourceUpserted || event.type === EventTypes.resourceDeleted) {
+      if (isResourceChange(event.data)) this.state.applyResource(event.data);
+      else this.logger.warn(`skipped malformed resource change ${event.id}`);
       return;
     }
     if (!POLICY_EVENT_TYPES.includes(event.type)) return;

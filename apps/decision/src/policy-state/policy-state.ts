@@ -1,12 +1,31 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type {
   DirectoryPrincipal,
+  DirectoryResource,
   PolicyChangeData,
   PolicySnapshot,
   PrincipalChangeData,
+  ResourceChangeData,
 } from '@zt/contracts';
-import { principalKey } from '@zt/contracts';
+import { principalKey, resourceKey } from '@zt/contracts';
 import { parsePolicy, PolicySet } from '@zt/policy-engine';
+import { ChangeSetAssembly } from './changeset-assembly';
+
+// What the state needs of each change event: the content, its revision and its change set.
+type PolicyInput = Pick<
+  PolicyChangeData,
+  'policyId' | 'revision' | 'version' | 'format' | 'document' | 'changeset'
+>;
+type PrincipalInput = Pick<PrincipalChangeData, 'principalId' | 'revision' | 'principal' | 'changeset'>;
+type ResourceInput = Pick<
+  ResourceChangeData,
+  'resourceType' | 'resourceId' | 'revision' | 'resource' | 'changeset'
+>;
+
+type StateChange =
+  | { kind: 'policy'; change: PolicyInput }
+  | { kind: 'principal'; change: PrincipalInput }
+  | { kind: 'resource'; change: ResourceInput };
 
 /**
  * The active policy set of this replica, compiled and indexed by the engine, and the revision
@@ -19,7 +38,10 @@ export class PolicyState {
   readonly policies = new PolicySet();
   /** The principal directory: roles, groups and attributes by subject id. */
   readonly directory = new Map<string, DirectoryPrincipal>();
+  /** The resource directory: properties by {@link resourceKey}. */
+  readonly resources = new Map<string, DirectoryResource>();
   private readonly appliedRevision = new Map<string, number>();
+  private readonly sets = new ChangeSetAssembly<StateChange>();
   private current = 0;
   private reachedAt = new Date(0);
   private waiters: { revision: number; resolve: (reached: boolean) => void }[] = [];
@@ -70,10 +92,54 @@ export class PolicyState {
     for (const listener of this.listeners) listener(revision);
   }
 
-  /** Applies one change from the bus; returns false when it was already applied or invalid. */
-  apply(
-    change: Pick<PolicyChangeData, 'policyId' | 'revision' | 'version' | 'format' | 'document'>,
-  ): boolean {
+  /**
+   * Applies one change from the bus; returns false when it was already applied or invalid. A
+   * change of an atomic change set is held until the set is whole, then the set is applied in one
+   * synchronous turn and the revision advances once: decisions run on this event loop, so none
+   * sees half a set.
+   */
+  apply(change: PolicyInput): boolean {
+    return this.receive(change.policyId, { kind: 'policy', change });
+  }
+
+  /** Applies one principal change; same idempotence rule as policies, under the principal's key. */
+  applyPrincipal(change: PrincipalInput): boolean {
+    return this.receive(principalKey(change.principalId), { kind: 'principal', change });
+  }
+
+  /** Applies one resource change; same idempotence rule, under the resource's key. */
+  applyResource(change: ResourceInput): boolean {
+    return this.receive(resourceKey(change.resourceType, change.resourceId), { kind: 'resource', change });
+  }
+
+  private receive(key: string, item: StateChange): boolean {
+    const { revision, changeset } = item.change;
+    // At or below the revision reached (a replay under a snapshot), nothing is left to assemble.
+    const marker = revision > this.current ? changeset : undefined;
+    const { closed, single } = this.sets.offer(key, revision, marker, item);
+    if (closed.length > 0) {
+      for (const held of closed) this.write(held.change);
+      this.advance(closed[0].revision);
+    }
+    if (!single) return true;
+    const applied = this.write(item);
+    if (applied) this.advance(revision);
+    return applied;
+  }
+
+  /** Writes one change into the state without advancing the revision. */
+  private write(item: StateChange): boolean {
+    switch (item.kind) {
+      case 'policy':
+        return this.writePolicy(item.change);
+      case 'principal':
+        return this.writePrincipal(item.change);
+      case 'resource':
+        return this.writeResource(item.change);
+    }
+  }
+
+  private writePolicy(change: PolicyInput): boolean {
     if (change.revision <= (this.appliedRevision.get(change.policyId) ?? 0)) return false;
     if (change.document === null) {
       this.policies.remove(change.policyId);
@@ -93,26 +159,35 @@ export class PolicyState {
       this.policies.upsert(parsed.policy);
     }
     this.appliedRevision.set(change.policyId, change.revision);
-    this.advance(change.revision);
     return true;
   }
 
-  /** Applies one principal change; same idempotence rule as policies, under the principal's key. */
-  applyPrincipal(change: Pick<PrincipalChangeData, 'principalId' | 'revision' | 'principal'>): boolean {
+  private writePrincipal(change: PrincipalInput): boolean {
     const key = principalKey(change.principalId);
     if (change.revision <= (this.appliedRevision.get(key) ?? 0)) return false;
     if (change.principal) this.directory.set(change.principalId, change.principal);
     else this.directory.delete(change.principalId);
     this.appliedRevision.set(key, change.revision);
-    this.advance(change.revision);
+    return true;
+  }
+
+  private writeResource(change: ResourceInput): boolean {
+    const key = resourceKey(change.resourceType, change.resourceId);
+    if (change.revision <= (this.appliedRevision.get(key) ?? 0)) return false;
+    if (change.resource) this.resources.set(key, change.resource);
+    else this.resources.delete(key);
+    this.appliedRevision.set(key, change.revision);
     return true;
   }
 
   /** Loads a snapshot on top of whatever the stream already delivered. */
   load(snapshot: PolicySnapshot): void {
     const started = performance.now();
-    for (const record of snapshot.policies) this.apply(record);
-    for (const record of snapshot.principals) this.applyPrincipal(record);
+    // A snapshot is read in one transaction, so it ends on a whole change set.
+    for (const change of snapshot.policies) this.writePolicy(change);
+    for (const change of snapshot.principals) this.writePrincipal(change);
+    for (const change of snapshot.resources ?? []) this.writeResource(change);
+    this.sets.dropUpTo(snapshot.revision);
     this.advance(snapshot.revision);
     this.logger.log(
       `loaded the snapshot at revision ${snapshot.revision} (${snapshot.policies.length} policies) in ${Math.round(performance.now() - started)} ms`,

@@ -1,40 +1,19 @@
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
+import { DEVICE_ID_SCHEMA, POSTURE_SIGNALS_SCHEMA } from '@zt/contracts';
 import { FieldError, schemaFieldErrors } from '@zt/http';
 
 /** Reports accepted in one call: an agent fleet batches, but one call stays small. */
 export const MAX_POSTURE_REPORTS = 100;
-
-const SIGNALS = {
-  type: 'object',
-  maxProperties: 50,
-  properties: {
-    managed: { type: 'boolean' },
-    disk_encrypted: { type: 'boolean' },
-    os_name: { type: 'string', maxLength: 64 },
-    os_version: { type: 'string', maxLength: 64 },
-    edr_running: { type: 'boolean' },
-    patch_age_days: { type: 'integer', minimum: 0, maximum: 3650 },
-    jailbroken: { type: 'boolean' },
-    network_type: { enum: ['corporate', 'home', 'public', 'cellular', 'vpn', 'unknown'] },
-    country: { type: 'string', pattern: '^[A-Z]{2}$' },
-    failed_logins_24h: { type: 'integer', minimum: 0, maximum: 100_000 },
-    compliant: { type: 'boolean' },
-  },
-  // Vendor signals pass through to the model, but only as bounded scalars.
-  additionalProperties: {
-    anyOf: [{ type: 'boolean' }, { type: 'number' }, { type: 'string', maxLength: 256 }],
-  },
-  propertyNames: { pattern: '^[a-z][a-z0-9_]{0,63}$' },
-} as const;
 
 const REPORT = {
   type: 'object',
   additionalProperties: false,
   required: ['device_id', 'signals'],
   properties: {
-    device_id: { type: 'string', pattern: '^[^\\s/]{1,256}$' },
-    signals: SIGNALS,
+    // The schemas of the bus event (`/asyncapi.json`): one schema for both ways in.
+    device_id: DEVICE_ID_SCHEMA,
+    signals: POSTURE_SIGNALS_SCHEMA,
     observed_at: { type: 'string', format: 'date-time' },
   },
 } as const;

@@ -1,23 +1,15 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { CloudEvent, DevicePostureData, EventTypes, Topics } from '@zt/contracts';
+import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import {
+  CloudEvent,
+  DevicePostureEventData,
+  EventTypes,
+  eventValidators,
+  postureFromEvent,
+  Topics,
+} from '@zt/contracts';
 import { EventIntake, MessageBus } from '@zt/messaging';
 import { DeviceIntelligenceRepository } from '../device-intelligence.repository';
 import { RiskScorer } from '../scoring/risk-scorer';
-
-function isPostureData(data: unknown): data is DevicePostureData {
-  if (typeof data !== 'object' || data === null) return false;
-  const d = data as Record<string, unknown>;
-  return (
-    typeof d.deviceId === 'string' &&
-    d.deviceId.length > 0 &&
-    d.deviceId.length <= 256 &&
-    typeof d.signals === 'object' &&
-    d.signals !== null &&
-    !Array.isArray(d.signals) &&
-    typeof d.observedAt === 'string' &&
-    !Number.isNaN(Date.parse(d.observedAt))
-  );
-}
 
 /**
  * Scores every posture report on `zt.device.posture`, whoever published it (our HTTP intake or
@@ -27,8 +19,6 @@ function isPostureData(data: unknown): data is DevicePostureData {
  */
 @Injectable()
 export class PostureConsumer implements OnApplicationBootstrap {
-  private readonly logger = new Logger('PostureConsumer');
-
   constructor(
     private readonly repository: DeviceIntelligenceRepository,
     private readonly scorer: RiskScorer,
@@ -37,24 +27,24 @@ export class PostureConsumer implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    // Behind the intake check: a refused report is neither stored nor scored, and not retried.
+    // Behind the intake check, with the HTTP intake's schema and rules: a refused report is
+    // neither stored nor scored, and not retried, but dead-lettered.
     await this.bus.subscribe(
-      this.intake.screened({
-        topics: [Topics.devicePosture],
-        groupId: 'device-intelligence',
-        fromBeginning: true,
-        handler: (event) => this.handle(event),
-      }),
+      this.intake.screened(
+        {
+          topics: [Topics.devicePosture],
+          groupId: 'device-intelligence',
+          fromBeginning: true,
+          handler: (event) => this.handle(event),
+        },
+        { consumer: 'device-intelligence', validators: eventValidators(EventTypes.devicePosture) },
+      ),
     );
   }
 
+  /** A posture event the intake validated (snake_case, or camelCase from the previous release). */
   private async handle(event: CloudEvent): Promise<void> {
-    if (event.type !== EventTypes.devicePosture) return;
-    if (!isPostureData(event.data)) {
-      this.logger.warn(`skipped malformed posture report ${event.id}`);
-      return;
-    }
-    const { deviceId, signals, observedAt } = event.data;
+    const { deviceId, signals, observedAt } = postureFromEvent(event.data as DevicePostureEventData);
     if (!(await this.repository.savePosture(deviceId, signals, new Date(observedAt)))) return;
     const device = await this.repository.device(deviceId);
     if (device) await this.scorer.score(device, false, event.correlationid);

@@ -1,11 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
   createCloudEvent,
-  DevicePostureData,
+  DevicePostureEventData,
   DeviceSignals,
   EventSources,
   EventTypes,
-  MAX_OBSERVATION_CLOCK_AHEAD_MS,
+  observedAtProblem,
   Topics,
 } from '@zt/contracts';
 import { dependencyOutageProblem, validationProblem } from '@zt/http';
@@ -35,18 +35,21 @@ export class PostureService {
     const now = Date.now();
     if (errors.length === 0) {
       reports.forEach((r, index) => {
-        if (r.observed_at !== undefined && Date.parse(r.observed_at) > now + MAX_OBSERVATION_CLOCK_AHEAD_MS) {
+        // The rule the bus consumers hold every posture event to as well.
+        const problem = r.observed_at === undefined ? undefined : observedAtProblem(r.observed_at, now);
+        if (problem) {
           const pointer = Array.isArray(body) ? `/${index}/observed_at` : '/observed_at';
-          errors.push({ pointer, detail: 'is in the future' });
+          errors.push({ pointer, detail: problem });
         }
       });
     }
     if (errors.length > 0) throw validationProblem(errors);
-    const messages = reports.map((r): OutgoingMessage<DevicePostureData> => {
-      const data: DevicePostureData = {
-        deviceId: r.device_id,
+    const messages = reports.map((r): OutgoingMessage<DevicePostureEventData> => {
+      // snake_case on the bus, as in the body (the schema of `/asyncapi.json`).
+      const data: DevicePostureEventData = {
+        device_id: r.device_id,
         signals: r.signals,
-        observedAt: new Date(r.observed_at ?? now).toISOString(),
+        observed_at: new Date(r.observed_at ?? now).toISOString(),
       };
       return {
         key: r.device_id,

@@ -22,7 +22,7 @@ export const VERSION_VIEW: JsonSchema = {
 
 export const SNAPSHOT: JsonSchema = {
   type: 'object',
-  required: ['revision', 'policies', 'principals'],
+  required: ['revision', 'policies', 'principals', 'resources'],
   properties: {
     revision: { type: 'integer' },
     policies: {
@@ -35,12 +35,67 @@ export const SNAPSHOT: JsonSchema = {
           version: { type: 'integer' },
           revision: { type: 'integer' },
           format: { enum: ['zt', 'nist', 'ztna'] },
-          document: { type: 'object' },
+          document: { type: 'object', description: 'The policy as written, in its format' },
         },
       },
     },
-    principals: { type: 'array', items: { type: 'object' } },
+    principals: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['principalId', 'revision', 'principal'],
+        properties: {
+          principalId: { type: 'string' },
+          revision: { type: 'integer' },
+          principal: {
+            type: ['object', 'null'],
+            required: ['id', 'type', 'roles', 'groups', 'attributes'],
+            properties: {
+              id: { type: 'string' },
+              type: { enum: ['user', 'service', 'workload', 'device'] },
+              roles: { type: 'array', items: { type: 'string' } },
+              groups: { type: 'array', items: { type: 'string' } },
+              attributes: { type: 'object' },
+            },
+          },
+        },
+      },
+    },
+    resources: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['resourceType', 'resourceId', 'revision', 'resource'],
+        properties: {
+          resourceType: { type: 'string' },
+          resourceId: { type: 'string' },
+          revision: { type: 'integer' },
+          resource: {
+            type: 'object',
+            required: ['type', 'id', 'properties'],
+            properties: {
+              type: { type: 'string' },
+              id: { type: 'string' },
+              properties: { type: 'object' },
+            },
+          },
+        },
+      },
+    },
   },
+};
+
+/** One version of a policy: its document, or the mark of a delete. */
+export const VERSION_DOCUMENT: JsonSchema = {
+  anyOf: [
+    POLICY_DOCUMENT,
+    {
+      type: 'object',
+      required: ['deleted'],
+      properties: { deleted: { const: true } },
+      additionalProperties: false,
+    },
+  ],
 };
 
 export const POLICY_HEADERS = {

@@ -21,6 +21,7 @@ import {
   POLICY_HEADERS,
   REASON_HEADER,
   SNAPSHOT,
+  VERSION_DOCUMENT,
   VERSION_VIEW,
 } from './policies.api';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -32,6 +33,7 @@ import {
   StoredPolicy,
 } from './policies.service';
 import { MAX_VERSION } from './policy.entity';
+import { linkNextPage } from '../paging/page';
 
 export const POLICIES_PATH = 'v1/zt-policy/policies';
 const MAX_REASON = 500;
@@ -113,11 +115,7 @@ export class PoliciesController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<Record<string, unknown>[]> {
     const page = await this.policies.list(query);
-    if (page.nextCursor) {
-      const next = new URL(request.url, 'http://host');
-      next.searchParams.set('cursor', page.nextCursor);
-      void reply.header('link', `<${next.pathname}${next.search}>; rel="next"`);
-    }
+    linkNextPage(request, reply, page.nextCursor);
     return page.policies.map((p) => p.document);
   }
 
@@ -300,7 +298,7 @@ export class PoliciesController {
     responses: {
       200: {
         description: 'Its document ({ deleted: true } for a delete)',
-        schema: { type: 'object' },
+        schema: VERSION_DOCUMENT,
         headers: { etag: 'The version' },
       },
       400: INVALID,
@@ -357,9 +355,9 @@ export class PolicyActionsController {
     return this.policies.validate(body, format);
   }
 
-  /** Every active policy and principal at one revision, for decision replicas. */
+  /** Every active policy, principal and resource at one revision, for decision replicas. */
   @ApiOperation({
-    summary: 'Every active policy and principal at one revision (for decision replicas)',
+    summary: 'Every active policy, principal and directory resource at one revision (for decision replicas)',
     tag: 'policies',
     responses: { 200: { description: 'The snapshot', schema: SNAPSHOT } },
   })

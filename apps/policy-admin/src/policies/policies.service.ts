@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Principal } from '@zt/auth';
 import { APP_CONFIG, AppConfig } from '@zt/config';
 import {
+  ChangeSetMarker,
   createCloudEvent,
   EventSources,
   EventTypes,
@@ -11,7 +12,6 @@ import {
   PolicySnapshot,
   PolicySnapshotSource,
   Topics,
-  unsafeTextProblem,
 } from '@zt/contracts';
 import { ProblemError, validationProblem } from '@zt/http';
 import {
@@ -22,9 +22,12 @@ import {
   PolicyFormat,
   subjectKey,
 } from '@zt/policy-engine';
+import { AttributeSchemaService } from '../attribute-schema/attribute-schema.service';
 import { PolicyAdminOutboxRelay } from '../outbox/outbox.relay';
+import { pageOf, pageRequestOf } from '../paging/page';
 import { changedPointers } from './document-diff';
 import { toDirectoryPrincipal } from '../principals/principals.service';
+import { toDirectoryResource } from '../resources/resource-view';
 import { newPolicyId } from './policy-id';
 import { MAX_VERSION, PolicyEntity, PolicyVersionEntity } from './policy.entity';
 import { PoliciesRepository, PolicyFilter, PolicyTransaction } from './policies.repository';
@@ -55,6 +58,8 @@ export interface ChangeContext {
   actor: Principal;
   reason?: string;
   correlationId?: string;
+  /** Set when the change is one of an atomic change set: travels in its event. */
+  changeset?: ChangeSetMarker;
 }
 
 const EVENT_TYPE: Record<PolicyChangeKind, string> = {
@@ -75,7 +80,6 @@ function notFound(id: string): ProblemError {
 }
 
 const FORMATS: PolicyFormat[] = ['zt', 'nist', 'ztna'];
-const MAX_PAGE = 500;
 
 /** Query parameters of the policy list, as received. */
 export interface PolicyListQuery {
@@ -90,23 +94,8 @@ export interface PolicyListQuery {
 /** Checks the list's query parameters, with a pointer per bad one. */
 function policyFilterOf(query: PolicyListQuery): PolicyFilter {
   const errors: { pointer: string; detail: string }[] = [];
-  // Digits only: Number() would also take ' 5', '1e2' and '0x10'.
-  const limit = query.limit === undefined ? 100 : /^\d{1,4}$/.test(query.limit) ? Number(query.limit) : NaN;
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) {
-    errors.push({ pointer: '/limit', detail: `must be an integer from 1 to ${MAX_PAGE}` });
-  }
-  const after =
-    query.cursor === undefined ? undefined : Buffer.from(query.cursor, 'base64url').toString('utf8');
-  // A cursor is a policy id in base64url; bytes that decode to text PostgreSQL cannot hold (NUL)
-  // were never returned by a page.
-  if (
-    query.cursor !== undefined &&
-    (!/^[A-Za-z0-9_-]{1,400}$/.test(query.cursor) ||
-      after === '' ||
-      unsafeTextProblem(after ?? '') !== undefined)
-  ) {
-    errors.push({ pointer: '/cursor', detail: 'must be a cursor returned by a previous page' });
-  }
+  // The cursor's key is a policy id.
+  const { limit, after } = pageRequestOf(query, errors);
   if (query.effect !== undefined && !['allow', 'deny', 'require_mfa', 'isolate'].includes(query.effect)) {
     errors.push({ pointer: '/effect', detail: 'must be allow, deny, require_mfa or isolate' });
   }
@@ -145,11 +134,13 @@ export class PoliciesService implements PolicySnapshotSource {
     private readonly repository: PoliciesRepository,
     private readonly relay: PolicyAdminOutboxRelay,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly attributeSchema: AttributeSchemaService,
   ) {}
 
   /** Stores a new policy (version 1), or re-creates a deleted id as its next version. */
   async create(body: unknown, context: ChangeContext): Promise<StoredPolicy> {
     const { policy, format } = parseOrThrow(body, newPolicyId());
+    await this.attributeSchema.assertTyped(policy);
     return this.change(policy.id, 'created', context, (existing) => {
       if (existing && existing.deletedAt === null) {
         throw new ProblemError(409, 'CONFLICT', `A policy with the id ${policy.id} already exists.`);
@@ -170,6 +161,7 @@ export class PoliciesService implements PolicySnapshotSource {
       const pointer = format === 'nist' ? '/policyId' : '/id';
       throw validationProblem([{ pointer, detail: `must be ${id}, the id in the path` }]);
     }
+    await this.attributeSchema.assertTyped(policy);
     return this.change(id, 'updated', context, (existing) => {
       if (!existing || existing.deletedAt !== null) throw notFound(id);
       if (ifMatch !== undefined && ifMatch !== existing.version) {
@@ -246,19 +238,25 @@ export class PoliciesService implements PolicySnapshotSource {
   async list(query: PolicyListQuery): Promise<{ policies: StoredPolicy[]; nextCursor?: string }> {
     const filter = policyFilterOf(query);
     const rows = await this.repository.listActive({ ...filter, limit: filter.limit + 1 });
-    const page = rows.slice(0, filter.limit);
-    const more = rows.length > filter.limit;
-    return {
-      policies: page.map(stored),
-      ...(more ? { nextCursor: Buffer.from(page[page.length - 1].id).toString('base64url') } : {}),
-    };
+    const { items, nextCursor } = pageOf(rows, filter.limit, (row) => row.id);
+    return { policies: items.map(stored), ...(nextCursor ? { nextCursor } : {}) };
+  }
+
+  /**
+   * Validates a document to be stored under `id` exactly as create and update do (shape, then
+   * the attribute schema's types); throws 400 with pointers into the document.
+   */
+  async parseForWrite(body: unknown, id: string): Promise<{ policy: CanonicalPolicy; format: PolicyFormat }> {
+    const parsed = parseOrThrow(body, id);
+    await this.attributeSchema.assertTyped(parsed.policy);
+    return parsed;
   }
 
   /** Validates a document without storing it and returns it in the requested shape. */
-  validate(
+  async validate(
     body: unknown,
     format: string | undefined,
-  ): { valid: true; format: PolicyFormat; policy: Record<string, unknown> } {
+  ): Promise<{ valid: true; format: PolicyFormat; policy: Record<string, unknown> }> {
     if (format !== undefined && !FORMATS.includes(format as PolicyFormat)) {
       throw validationProblem(
         [{ pointer: '/format', detail: `must be one of ${FORMATS.join(', ')}` }],
@@ -266,6 +264,7 @@ export class PoliciesService implements PolicySnapshotSource {
       );
     }
     const parsed = parseOrThrow(body, 'pol_validation');
+    await this.attributeSchema.assertTyped(parsed.policy);
     const target = (format as PolicyFormat | undefined) ?? parsed.format;
     try {
       return { valid: true, format: parsed.format, policy: exportPolicy(parsed.policy, target) };
@@ -302,7 +301,7 @@ export class PoliciesService implements PolicySnapshotSource {
 
   /** The active set at one revision, for decision replicas that start up. */
   async snapshot(): Promise<PolicySnapshot> {
-    const { revision, policies, principals } = await this.repository.snapshot();
+    const { revision, policies, principals, resources } = await this.repository.snapshot();
     return {
       revision,
       policies: policies.map((p) => ({
@@ -317,6 +316,12 @@ export class PoliciesService implements PolicySnapshotSource {
         revision: p.revision,
         principal: toDirectoryPrincipal(p),
       })),
+      resources: resources.map((r) => ({
+        resourceType: r.type,
+        resourceId: r.id,
+        revision: r.revision,
+        resource: toDirectoryResource(r),
+      })),
     };
   }
 
@@ -325,8 +330,8 @@ export class PoliciesService implements PolicySnapshotSource {
    * large set is not turned into objects only to be serialized again.
    */
   async snapshotJson(): Promise<string> {
-    const { revision, policies, principals } = await this.repository.snapshotRecords();
-    return `{"revision":${revision},"policies":[${policies.join(',')}],"principals":[${principals.join(',')}]}`;
+    const { revision, policies, principals, resources } = await this.repository.snapshotRecords();
+    return `{"revision":${revision},"policies":[${policies.join(',')}],"principals":[${principals.join(',')}],"resources":[${resources.join(',')}]}`;
   }
 
   /**
@@ -348,30 +353,46 @@ export class PoliciesService implements PolicySnapshotSource {
     const result = await this.repository.inTransaction(async (tx) => {
       const existing = await tx.findForUpdate(id);
       const next = await decide(existing, tx);
-      const now = new Date();
-      const entity = existing ?? Object.assign(new PolicyEntity(), { id, createdAt: now, deletedAt: null });
-      entity.version = existing ? existing.version + 1 : 1;
-      entity.revision = await tx.nextRevision();
-      entity.updatedAt = now;
-      if (next) {
-        Object.assign(entity, {
-          name: next.policy.name,
-          format: next.format,
-          document: exportPolicy(next.policy, next.format),
-          effect: next.policy.effect,
-          enforcementMode: next.policy.enforcementMode,
-          subjectKeys: next.policy.subjects.map(subjectKey),
-          resourcePatterns: next.policy.resources.map((r) => r.pattern),
-          deletedAt: null,
-        });
-      } else {
-        entity.deletedAt = now;
-      }
-      await this.record(tx, entity, kind, context);
-      return stored(entity);
+      return this.write(tx, id, existing, next, kind, context, await tx.nextRevision());
     });
     this.relay.kick();
     return result;
+  }
+
+  /**
+   * Writes one policy change at `revision` in the caller's transaction, which holds the row lock
+   * of `existing` (from findForUpdate): the new version, its history row and its event.
+   */
+  async write(
+    tx: PolicyTransaction,
+    id: string,
+    existing: PolicyEntity | null,
+    next: { policy: CanonicalPolicy; format: PolicyFormat } | null,
+    kind: PolicyChangeKind,
+    context: ChangeContext,
+    revision: number,
+  ): Promise<StoredPolicy> {
+    const now = new Date();
+    const entity = existing ?? Object.assign(new PolicyEntity(), { id, createdAt: now, deletedAt: null });
+    entity.version = existing ? existing.version + 1 : 1;
+    entity.revision = revision;
+    entity.updatedAt = now;
+    if (next) {
+      Object.assign(entity, {
+        name: next.policy.name,
+        format: next.format,
+        document: exportPolicy(next.policy, next.format),
+        effect: next.policy.effect,
+        enforcementMode: next.policy.enforcementMode,
+        subjectKeys: next.policy.subjects.map(subjectKey),
+        resourcePatterns: next.policy.resources.map((r) => r.pattern),
+        deletedAt: null,
+      });
+    } else {
+      entity.deletedAt = now;
+    }
+    await this.record(tx, entity, kind, context);
+    return stored(entity);
   }
 
   /** Appends the version row and the outbox event in the caller's transaction. */
@@ -403,6 +424,7 @@ export class PoliciesService implements PolicySnapshotSource {
       document: deleted ? null : entity.document,
       actor: { sub: context.actor.sub, roles: context.actor.roles },
       ...(context.reason ? { reason: context.reason } : {}),
+      ...(context.changeset ? { changeset: context.changeset } : {}),
     };
     const event = createCloudEvent({
       source: EventSources.policyAdmin,

@@ -5,6 +5,7 @@ import type { AppConfig } from '@zt/config';
 import { Database } from '@zt/persistence';
 import { policyAdminService } from '../index';
 import type { PolicyAdminOutboxRelay } from '../outbox/outbox.relay';
+import type { AttributeSchemaService } from '../attribute-schema/attribute-schema.service';
 import { PoliciesRepository } from './policies.repository';
 import { PoliciesService } from './policies.service';
 
@@ -53,7 +54,13 @@ describe('policy snapshot as JSON text', () => {
        VALUES ('alice', 'user', '["engineer"]', '["data"]', '{"level": 3, "team": "ops"}', 1, 13, now())`,
       [],
     );
-    await q(`UPDATE policy_admin.revision SET value = 13 WHERE id = 1`, []);
+    await q(
+      `INSERT INTO policy_admin.resources (type, id, properties, version, revision, updated_at)
+       VALUES ('todo', 't-2', '{"owner": "rick", "tags": ["a"]}', 1, 14, now()),
+              ('record', 'r "1"', '{}', 2, 15, now())`,
+      [],
+    );
+    await q(`UPDATE policy_admin.revision SET value = 15 WHERE id = 1`, []);
   });
 
   afterAll(async () => {
@@ -66,12 +73,27 @@ describe('policy snapshot as JSON text', () => {
       new PoliciesRepository(database.dataSource),
       {} as PolicyAdminOutboxRelay,
       {} as AppConfig,
+      {} as AttributeSchemaService,
     );
     const objects = await service.snapshot();
     const text = await service.snapshotJson();
     expect(JSON.parse(text)).toEqual(objects);
-    expect(objects.revision).toBe(13);
+    expect(objects.revision).toBe(15);
     expect(objects.policies.map((p) => p.policyId)).toEqual(['p-a', 'p-b']);
     expect(objects.principals).toHaveLength(1);
+    expect(objects.resources).toEqual([
+      {
+        resourceType: 'record',
+        resourceId: 'r "1"',
+        revision: 15,
+        resource: { type: 'record', id: 'r "1"', properties: {} },
+      },
+      {
+        resourceType: 'todo',
+        resourceId: 't-2',
+        revision: 14,
+        resource: { type: 'todo', id: 't-2', properties: { owner: 'rick', tags: ['a'] } },
+      },
+    ]);
   });
 });

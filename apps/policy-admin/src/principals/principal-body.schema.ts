@@ -1,23 +1,12 @@
 import Ajv from 'ajv';
+import { PRINCIPAL_PROPERTIES } from '@zt/contracts';
 import { FieldError, schemaFieldErrors } from '@zt/http';
-
-const NAMES = {
-  type: 'array',
-  maxItems: 100,
-  uniqueItems: true,
-  items: { type: 'string', minLength: 1, maxLength: 256 },
-} as const;
 
 /** JSON Schema of `PUT /principals/{id}` (the id comes from the path). */
 export const PRINCIPAL_BODY_SCHEMA = {
   type: 'object',
   additionalProperties: false,
-  properties: {
-    type: { enum: ['user', 'service', 'workload', 'device'] },
-    roles: NAMES,
-    groups: NAMES,
-    attributes: { type: 'object', maxProperties: 100 },
-  },
+  properties: PRINCIPAL_PROPERTIES,
 } as const;
 
 const validate = new Ajv({ allErrors: true, strict: true }).compile(PRINCIPAL_BODY_SCHEMA);

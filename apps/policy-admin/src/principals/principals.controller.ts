@@ -1,6 +1,16 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Put, Req, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Put, Query, Req, Res } from '@nestjs/common';
 import { CurrentPrincipal, Principal, Roles } from '@zt/auth';
 import { ApiOperation, correlationIdOf, JsonSchema, problem } from '@zt/http';
+import {
+  equalityQuery,
+  FORBIDDEN,
+  INVALID_QUERY,
+  NEXT_PAGE_HEADER,
+  PAGE_QUERY,
+  UNAUTHENTICATED,
+} from '../directory/directory.api';
+import { PRINCIPAL_TYPES } from '../directory/directory-query';
+import { linkNextPage } from '../paging/page';
 import { PRINCIPAL_BODY_SCHEMA } from './principal-body.schema';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PrincipalsService, StoredPrincipal } from './principals.service';
@@ -24,6 +34,39 @@ const MISSING = problem('No such principal');
 @Controller('v1/zt-policy/principals')
 export class PrincipalsController {
   constructor(private readonly principals: PrincipalsService) {}
+
+  /** Principals as an array in id order; the next page is in the Link header. */
+  @ApiOperation({
+    summary: 'List the principal directory',
+    tag: 'principals',
+    query: {
+      type: { schema: { enum: [...PRINCIPAL_TYPES] }, description: 'Only principals of this type' },
+      role: { schema: { type: 'string', maxLength: 512 }, description: 'Only principals with this role' },
+      group: { schema: { type: 'string', maxLength: 512 }, description: 'Only members of this group' },
+      attribute: equalityQuery('attributes'),
+      ...PAGE_QUERY,
+    },
+    responses: {
+      200: {
+        description: 'A page of principals',
+        schema: { type: 'array', items: PRINCIPAL },
+        headers: NEXT_PAGE_HEADER,
+      },
+      400: INVALID_QUERY,
+      401: UNAUTHENTICATED,
+      403: FORBIDDEN,
+    },
+  })
+  @Get()
+  async list(
+    @Query() query: Record<string, unknown>,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<StoredPrincipal[]> {
+    const page = await this.principals.list(query);
+    linkNextPage(request, reply, page.nextCursor);
+    return page.items;
+  }
 
   @ApiOperation({
     summary: 'Read a principal',

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@zt/config';
-import { CloudEvent, DecisionHeartbeatData, EventTypes, Topics } from '@zt/contracts';
-import { MessageBus } from '@zt/messaging';
+import { CloudEvent, DecisionHeartbeatData, EventTypes, eventValidators, Topics } from '@zt/contracts';
+import { EventIntake, MessageBus } from '@zt/messaging';
 import { DataSource } from 'typeorm';
 import { RolloutStatus, rolloutStatus } from './rollout-status';
 
@@ -39,19 +39,27 @@ export class RolloutTracker implements OnApplicationBootstrap {
     private readonly dataSource: DataSource,
     @Inject(MessageBus) private readonly bus: MessageBus,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly intake: EventIntake,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.bus.subscribe({
-      topics: [Topics.decisionHeartbeats],
-      groupId: `policy-admin-rollout-${this.config.INSTANCE_ID}-${randomUUID().slice(0, 8)}`,
-      fromBeginning: false,
-      privateGroup: true,
-      handler: (event) => {
-        this.handle(event);
-        return Promise.resolve();
-      },
-    });
+    // Behind the intake check with the heartbeat's schema (`/asyncapi.json`): an invalid one is
+    // dead-lettered, never shown in the rollout view.
+    await this.bus.subscribe(
+      this.intake.screened(
+        {
+          topics: [Topics.decisionHeartbeats],
+          groupId: `policy-admin-rollout-${this.config.INSTANCE_ID}-${randomUUID().slice(0, 8)}`,
+          fromBeginning: false,
+          privateGroup: true,
+          handler: (event) => {
+            this.handle(event);
+            return Promise.resolve();
+          },
+        },
+        { consumer: 'policy-admin', validators: eventValidators(EventTypes.decisionHeartbeat) },
+      ),
+    );
   }
 
   private handle(event: CloudEvent): void {

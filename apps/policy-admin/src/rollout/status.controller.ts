@@ -14,11 +14,29 @@ const STATUS: JsonSchema = {
       items: {
         type: 'object',
         required: ['instance', 'revision', 'lag', 'reached_at', 'last_seen', 'ready', 'stale_seconds'],
+        properties: {
+          instance: { type: 'string' },
+          revision: { type: 'integer' },
+          lag: { type: 'integer', description: 'Revisions behind the current one' },
+          reached_at: { type: 'string' },
+          last_seen: { type: 'string' },
+          ready: { type: 'boolean' },
+          stale_seconds: { type: 'number' },
+          behind: { type: 'boolean', description: 'The broker holds changes it has not applied' },
+          silent: { type: 'boolean', description: 'Not heard from for several heartbeats' },
+        },
       },
     },
     last_change: {
       type: 'object',
       required: ['revision', 'committed_at', 'reached_all_at', 'propagation_ms', 'pending'],
+      properties: {
+        revision: { type: 'integer' },
+        committed_at: { type: ['string', 'null'] },
+        reached_all_at: { type: ['string', 'null'] },
+        propagation_ms: { type: ['number', 'null'], description: 'Null while pending' },
+        pending: { type: 'array', items: { type: 'string' }, description: 'Replicas not there yet' },
+      },
     },
   },
 };

@@ -7,8 +7,8 @@ export type JsonSchema = Record<string, unknown>;
 export interface ApiResponseSpec {
   description: string;
   schema?: JsonSchema;
-  /** Default `application/json`; problems are `application/problem+json`. */
-  contentType?: string;
+  /** Default `application/json`; problems are `application/problem+json`; a list for several. */
+  contentType?: string | string[];
   headers?: Record<string, string>;
 }
 
@@ -48,9 +48,42 @@ export const PROBLEM_SCHEMA: JsonSchema = {
       },
     },
   },
+  // A problem may carry members of its own (RFC 9457 extensions).
+  additionalProperties: true,
+};
+
+/** A JSON Web Key Set (RFC 7517) of public keys; members other than these may appear. */
+export const JWKS_SCHEMA: JsonSchema = {
+  type: 'object',
+  required: ['keys'],
+  properties: {
+    keys: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['kty'],
+        properties: {
+          kty: { type: 'string' },
+          kid: { type: 'string' },
+          alg: { type: 'string' },
+          use: { type: 'string' },
+          crv: { type: 'string' },
+          x: { type: 'string' },
+          y: { type: 'string' },
+        },
+        additionalProperties: true,
+      },
+    },
+  },
 };
 
 /** A problem response of the given meaning. */
 export function problem(description: string): ApiResponseSpec {
   return { description, schema: PROBLEM_SCHEMA, contentType: 'application/problem+json' };
 }
+
+/** The 429 of an operation under the per-caller rate limit (RATE_LIMIT_PER_SECOND). */
+export const RATE_LIMITED: ApiResponseSpec = {
+  ...problem("Over the caller's rate limit (RATE_LIMIT_PER_SECOND): nothing was done; Retry-After"),
+  headers: { 'retry-after': 'Seconds to wait before retrying' },
+};

@@ -1,0 +1,62 @@
+import { Controller } from '@nestjs/common';
+import type { Principal } from '@zt/auth';
+import { ApiOperationSpec, ApiOperation, DirectRoute, JsonSchema, problem, RATE_LIMITED } from '@zt/http';
+import type { FastifyRequest } from 'fastify';
+import { decisionCallOf } from '../decisions/decision-call';
+import {
+  ACTION_SEARCH_SCHEMA,
+  RESOURCE_SEARCH_SCHEMA,
+  SearchKind,
+  SearchResponse,
+  searchResponseSchema,
+  SUBJECT_SEARCH_SCHEMA,
+} from './authzen-search.mapping';
+import { AuthzenSearchService } from './authzen-search.service';
+
+function operation(kind: SearchKind, summary: string, schema: object, forbidden: string): ApiOperationSpec {
+  return {
+    summary,
+    tag: 'authzen',
+    headers: { 'zt-min-revision': 'Answer from this policy revision or a newer one (read-your-writes)' },
+    body: { schema: schema as JsonSchema },
+    responses: {
+      200: { description: 'One page of what the policies allow', schema: searchResponseSchema(kind) },
+      400: problem('Invalid request, or a page token of another request; pointers in errors'),
+      401: problem('No valid bearer token'),
+      403: problem(forbidden),
+      429: RATE_LIMITED,
+      503: problem('This replica has not reached the revision asked for (Zt-Min-Revision); Retry-After'),
+    },
+  };
+}
+
+const ABOUT_ANOTHER = 'The subject is not the caller, and the caller lacks the pep role';
+
+/**
+ * The OpenID AuthZEN 1.0 Search APIs (§8). Direct routes, like the evaluations: enforcement
+ * points call them on the request path (which of these records may this user see?).
+ */
+@Controller()
+export class AuthzenSearchController {
+  constructor(private readonly search: AuthzenSearchService) {}
+
+  @ApiOperation(
+    operation('subject', 'AuthZEN subject search', SUBJECT_SEARCH_SCHEMA, 'The caller lacks the pep role'),
+  )
+  @DirectRoute('POST', 'access/v1/search/subject')
+  subjects(request: FastifyRequest, principal: Principal): Promise<SearchResponse> {
+    return this.search.search('subject', request.body, principal, decisionCallOf(request));
+  }
+
+  @ApiOperation(operation('resource', 'AuthZEN resource search', RESOURCE_SEARCH_SCHEMA, ABOUT_ANOTHER))
+  @DirectRoute('POST', 'access/v1/search/resource')
+  resources(request: FastifyRequest, principal: Principal): Promise<SearchResponse> {
+    return this.search.search('resource', request.body, principal, decisionCallOf(request));
+  }
+
+  @ApiOperation(operation('action', 'AuthZEN action search', ACTION_SEARCH_SCHEMA, ABOUT_ANOTHER))
+  @DirectRoute('POST', 'access/v1/search/action')
+  actions(request: FastifyRequest, principal: Principal): Promise<SearchResponse> {
+    return this.search.search('action', request.body, principal, decisionCallOf(request));
+  }
+}

@@ -1,0 +1,152 @@
+import { readFileSync, statSync } from 'node:fs';
+import { callServer, Connection, ServerError } from './connection';
+import { CliFailure, CommandResult, EXIT } from './exit-codes';
+import { describePlan, Plan, PlannedChange } from './policy-plan';
+import { planFor } from './policy-plan.command';
+import type { OutputFormat } from './policy-validate.command';
+
+/** One change of a change set (POST /v1/zt-policy/changesets), as policy-admin's schema has it. */
+type ChangeSetChange =
+  | { op: 'put' | 'delete'; kind: 'policy'; id: string; format?: string; document?: Record<string, unknown> }
+  | { op: 'put' | 'delete'; kind: 'principal'; id: string; principal?: Record<string, unknown> }
+  | {
+      op: 'put' | 'delete';
+      kind: 'resource';
+      type: string;
+      id: string;
+      properties?: Record<string, unknown>;
+    };
+
+/** The body of POST /v1/zt-policy/changesets. */
+export interface ChangeSetBody {
+  expected_revision: number;
+  reason?: string;
+  changes: ChangeSetChange[];
+}
+
+/** The answer of POST /v1/zt-policy/changesets. */
+interface ChangeSetAnswer {
+  revision: number;
+  changes?: { kind: string; id: string; type?: string; op: string; result: string; version?: number }[];
+}
+
+function changeOf(change: PlannedChange): ChangeSetChange {
+  const op = change.op === 'delete' ? 'delete' : 'put';
+  const item = change.item ?? {};
+  switch (change.kind) {
+    case 'policy':
+      return op === 'delete'
+        ? { op, kind: 'policy', id: change.id }
+        : {
+            op,
+            kind: 'policy',
+            id: change.id,
+            format: item.format as string,
+            document: item.document as Record<string, unknown>,
+          };
+    case 'principal':
+      return op === 'delete'
+        ? { op, kind: 'principal', id: change.id }
+        : { op, kind: 'principal', id: change.id, principal: item };
+    case 'resource':
+      return op === 'delete'
+        ? { op, kind: 'resource', type: change.type ?? '', id: change.id }
+        : {
+            op,
+            kind: 'resource',
+            type: change.type ?? '',
+            id: change.id,
+            properties: item.properties as Record<string, unknown>,
+          };
+  }
+}
+
+/**
+ * The change set of a plan: every change in one request, so the server applies all of them in one
+ * transaction and one revision, or none; `expected_revision` makes it refuse once the server moved.
+ */
+export function changeSetOf(plan: Plan, reason?: string): ChangeSetBody {
+  return {
+    expected_revision: plan.revision,
+    ...(reason ? { reason } : {}),
+    changes: plan.changes.map(changeOf),
+  };
+}
+
+/** Reads a saved plan, refusing a file that is not one. */
+export function readPlan(file: string): Plan {
+  let plan: Partial<Plan>;
+  try {
+    plan = JSON.parse(readFileSync(file, 'utf8')) as Partial<Plan>;
+  } catch (error) {
+    throw new CliFailure(`cannot read the plan ${file}: ${(error as Error).message}`);
+  }
+  if (
+    plan?.ztctl_plan !== 1 ||
+    !Number.isSafeInteger(plan.revision) ||
+    !Array.isArray(plan.changes) ||
+    typeof plan.server !== 'string'
+  )
+    throw new CliFailure(`${file} is not a plan saved by ztctl policy plan --out`);
+  return plan as Plan;
+}
+
+/** Whether `source` names a saved plan (a file) rather than a repository (a folder). */
+export function isPlanFile(source: string): boolean {
+  try {
+    return statSync(source).isFile();
+  } catch {
+    throw new CliFailure(`${source} is neither a repository folder nor a plan file`, EXIT.usage);
+  }
+}
+
+/**
+ * `ztctl policy apply --server URL DIR|PLAN [--reason TEXT]`: applies a repository (planned now)
+ * or a saved plan through one change set. A saved plan carries the revision it was made against:
+ * the server refuses it once anything changed since, and the exit code is then 4.
+ */
+export async function applyCommand(
+  connection: Connection,
+  plan: Plan,
+  options: { reason?: string; output: OutputFormat },
+): Promise<CommandResult> {
+  if (plan.changes.length === 0) {
+    const text =
+      options.output === 'json'
+        ? JSON.stringify({ applied: false, revision: plan.revision })
+        : describePlan(plan);
+    return { text, exitCode: EXIT.ok };
+  }
+  let answer: ChangeSetAnswer;
+  try {
+    ({ body: answer } = await callServer<ChangeSetAnswer>(
+      connection,
+      'POST',
+      '/changesets',
+      changeSetOf(plan, options.reason),
+    ));
+  } catch (error) {
+    if (error instanceof ServerError && (error.status === 409 || error.status === 412))
+      throw new CliFailure(
+        `the server moved since the plan was made at revision ${plan.revision}; nothing was applied. Plan again. (${error.message})`,
+        EXIT.stale,
+      );
+    throw error;
+  }
+  if (options.output === 'json')
+    return { text: JSON.stringify({ applied: true, ...answer }, null, 2), exitCode: EXIT.ok };
+  const { create, update, delete: remove } = plan.summary;
+  return {
+    text: `${describePlan(plan)}\n\napplied as one change set: revision ${answer.revision} (${create} created, ${update} changed, ${remove} deleted)`,
+    exitCode: EXIT.ok,
+  };
+}
+
+/** A repository is planned against the server now; a plan file is read as saved. */
+export async function planToApply(connection: Connection, source: string): Promise<Plan> {
+  if (!isPlanFile(source)) return planFor(connection, source);
+  const plan = readPlan(source);
+  if (plan.server !== connection.server)
+    throw new CliFailure(`the plan was made against ${plan.server}, not ${connection.server}`);
+  return plan;
+}
