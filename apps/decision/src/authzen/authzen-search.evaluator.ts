@@ -1,23 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Principal } from '@zt/auth';
 import { APP_CONFIG, AppConfig } from '@zt/config';
-import { ProblemError } from '@zt/http';
 import type { Effect, SubjectInput } from '@zt/policy-engine';
-import {
-  applyRestriction,
-  deviceRestriction,
-  requestDeviceId,
-  unknownDeviceRestriction,
-  withDeviceFacts,
-} from '../device-state/device-facts';
+import { applyRestriction } from '../device-state/device-facts';
 import { DeviceStateStore } from '../device-state/device-state.store';
-import {
-  asksAboutItself,
-  DecisionBody,
-  withDirectoryFacts,
-  withResourceFacts,
-  withTokenFacts,
-} from '../decisions/trust-model';
+import { awaitRevisionOrRefuse, decisionInputsOf } from '../decisions/decision-inputs';
+import { DecisionBody, withDirectoryFacts, withTokenFacts } from '../decisions/trust-model';
 import { PolicyState } from '../policy-state/policy-state';
 
 /**
@@ -42,35 +30,20 @@ export class SearchEvaluator {
 
   /** The decision on one candidate request. */
   decide(body: DecisionBody, principal: Principal, now: Date): Effect {
-    const itself = asksAboutItself(body, principal);
-    const withSubject = withResourceFacts(
-      withDirectoryFacts(withTokenFacts(body, principal), this.state.directory),
-      this.state.resources,
+    const { request, restriction } = decisionInputsOf(
+      body,
+      principal,
+      this.state,
+      this.devices,
+      this.config.DEVICE_RISK_RESTRICTION,
+      now.getTime(),
     );
-    const deviceId = requestDeviceId(withSubject);
-    const device = deviceId === undefined ? undefined : this.devices.get(deviceId, now.getTime());
-    const unknownDevice = deviceId !== undefined && !this.devices.loaded;
-    const request = withDeviceFacts(withSubject, device, {
-      ...(itself && principal.devicePosture !== undefined ? { tokenPosture: principal.devicePosture } : {}),
-      requestMayAdd: !itself,
-    });
-    return applyRestriction(
-      this.state.policies.evaluate(request),
-      unknownDevice
-        ? unknownDeviceRestriction(deviceId, this.config.DEVICE_RISK_RESTRICTION)
-        : deviceRestriction(device, this.config.DEVICE_RISK_RESTRICTION),
-    ).decision;
+    return applyRestriction(this.state.policies.evaluate(request), restriction).decision;
   }
 
   /** Read-your-writes, as for evaluations: waits up to MIN_REVISION_WAIT_MS, else 503 with Retry-After. */
   async awaitRevision(minRevision: number | undefined): Promise<void> {
-    if (minRevision === undefined || this.state.revision >= minRevision) return;
-    if (await this.state.waitForRevision(minRevision, this.config.MIN_REVISION_WAIT_MS)) return;
-    throw new ProblemError(
-      503,
-      'NOT_READY',
-      `This replica is at policy revision ${this.state.revision}; revision ${minRevision} was asked for.`,
-      { headers: { 'retry-after': '1' }, revision: this.state.revision, min_revision: minRevision },
-    );
+    if (minRevision === undefined) return;
+    await awaitRevisionOrRefuse(this.state, minRevision, this.config.MIN_REVISION_WAIT_MS);
   }
 }

@@ -3,31 +3,19 @@ import { performance } from 'node:perf_hooks';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Principal } from '@zt/auth';
 import { APP_CONFIG, AppConfig } from '@zt/config';
-import { ProblemError, validationProblem } from '@zt/http';
+import { validationProblem } from '@zt/http';
 import type { DecisionResult } from '@zt/policy-engine';
 import { DecisionLogPublisher } from '../decision-log/decision-log.publisher';
 import type { DecisionCall } from './decision-call';
 import { DecisionCache, DecisionKey } from './decision-cache';
 import { DecisionMetrics } from './decision-metrics';
 import { RateLimiter } from './rate-limiter';
-import {
-  applyRestriction,
-  deviceRestriction,
-  unknownDeviceRestriction,
-  requestDeviceId,
-  withDeviceFacts,
-} from '../device-state/device-facts';
+import { applyRestriction } from '../device-state/device-facts';
 import { DeviceStateStore } from '../device-state/device-state.store';
 import { PolicyState } from '../policy-state/policy-state';
 import { decisionRequestErrors } from './decision-request.schema';
-import {
-  asksAboutItself,
-  assertMayAskAbout,
-  DecisionBody,
-  withDirectoryFacts,
-  withResourceFacts,
-  withTokenFacts,
-} from './trust-model';
+import { awaitRevisionOrRefuse, decisionInputsOf } from './decision-inputs';
+import { assertMayAskAbout, DecisionBody } from './trust-model';
 
 /** The native decision answer: the engine's explained result plus id and revision. */
 export type DecisionResponse = DecisionResult & { decision_id: string; revision: number };
@@ -86,22 +74,18 @@ export class DecisionsService {
   ): Promise<DecisionResponse> {
     assertMayAskAbout(body, principal);
     await this.limiter.check(principal.sub);
-    if (call.minRevision !== undefined) await this.awaitRevision(call.minRevision);
+    if (call.minRevision !== undefined)
+      await awaitRevisionOrRefuse(this.state, call.minRevision, this.config.MIN_REVISION_WAIT_MS);
     const started = performance.now();
-    const itself = asksAboutItself(body, principal);
-    const withSubject = withResourceFacts(
-      withDirectoryFacts(withTokenFacts(body, principal), this.state.directory),
-      this.state.resources,
-    );
-    const deviceId = requestDeviceId(withSubject);
-    const device = deviceId === undefined ? undefined : this.devices.get(deviceId);
-    // Until every device is known, one this replica has not heard of may be a restricted one.
-    const unknownDevice = deviceId !== undefined && !this.devices.loaded;
     const now = new Date();
-    const request = withDeviceFacts(withSubject, device, {
-      ...(itself && principal.devicePosture !== undefined ? { tokenPosture: principal.devicePosture } : {}),
-      requestMayAdd: !itself,
-    });
+    const { request, device, unknownDevice, restriction } = decisionInputsOf(
+      body,
+      principal,
+      this.state,
+      this.devices,
+      this.config.DEVICE_RISK_RESTRICTION,
+      now.getTime(),
+    );
     const key = new DecisionKey(request, device, now);
     const asked = this.state.revision;
     const cached = unknownDevice ? undefined : await this.cache.get(key, asked);
@@ -109,14 +93,7 @@ export class DecisionsService {
     // a cached decision of a revision that moved on meanwhile is not served.
     const revision = this.state.revision;
     const hit = asked === revision ? cached : undefined;
-    const result =
-      hit?.result ??
-      applyRestriction(
-        this.state.policies.evaluate(request),
-        unknownDevice
-          ? unknownDeviceRestriction(deviceId, this.config.DEVICE_RISK_RESTRICTION)
-          : deviceRestriction(device, this.config.DEVICE_RISK_RESTRICTION),
-      );
+    const result = hit?.result ?? applyRestriction(this.state.policies.evaluate(request), restriction);
     if (!hit && !unknownDevice) this.cache.set(key, revision, result);
     const decisionId = randomUUID();
     const latencyMs = performance.now() - started;
@@ -138,17 +115,5 @@ export class DecisionsService {
     // Only a full log buffer under the `block` policy makes the decision wait.
     if (logged) await logged;
     return responseOf(result, decisionId, revision);
-  }
-
-  /** Read-your-writes: waits up to MIN_REVISION_WAIT_MS for a revision, else 503 with Retry-After. */
-  private async awaitRevision(minRevision: number): Promise<void> {
-    if (this.state.revision >= minRevision) return;
-    if (await this.state.waitForRevision(minRevision, this.config.MIN_REVISION_WAIT_MS)) return;
-    throw new ProblemError(
-      503,
-      'NOT_READY',
-      `This replica is at policy revision ${this.state.revision}; revision ${minRevision} was asked for.`,
-      { headers: { 'retry-after': '1' }, revision: this.state.revision, min_revision: minRevision },
-    );
   }
 }
