@@ -16,6 +16,7 @@ import {
   DocumentedRoute,
   JsonSchema,
   problem,
+  listeningPortOf,
   ProblemError,
   publicBaseUrl,
 } from '@zt/http';
@@ -116,17 +117,18 @@ export class OpenApiController {
       { title: 'Zero Trust Policy API', version: '0.1.0' },
       {
         admission: this.admission.enabled,
-        servers: [{ url: publicBaseUrl(this.config, this.listeningPort()), description: 'This deployment' }],
+        servers: [
+          {
+            url: publicBaseUrl(
+              this.config,
+              listeningPortOf(this.http.httpAdapter?.getHttpServer() as NetServer | undefined),
+            ),
+            description: 'This deployment',
+          },
+        ],
       },
     );
     return this.document;
-  }
-
-  /** The port this process really listens on (PORT may be 0: any free port). */
-  private listeningPort(): number | undefined {
-    const server = this.http.httpAdapter?.getHttpServer() as NetServer | undefined;
-    const address = server?.address();
-    return typeof address === 'object' && address ? address.port : undefined;
   }
 
   @Get('docs')

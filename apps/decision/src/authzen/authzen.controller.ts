@@ -3,7 +3,15 @@ import { Controller, Get, Header, Inject } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { Principal, Public } from '@zt/auth';
 import { APP_CONFIG, AppConfig } from '@zt/config';
-import { ApiOperation, DirectRoute, JsonSchema, problem, publicBaseUrl, RATE_LIMITED } from '@zt/http';
+import {
+  ApiOperation,
+  DirectRoute,
+  JsonSchema,
+  problem,
+  listeningPortOf,
+  publicBaseUrl,
+  RATE_LIMITED,
+} from '@zt/http';
 import { decisionCallOf } from '../decisions/decision-call';
 import type { FastifyRequest } from 'fastify';
 import type { FastifyInstance } from 'fastify';
@@ -177,7 +185,10 @@ export class AuthzenController {
   // The document only changes with the deployment's settings.
   @Header('cache-control', 'public, max-age=300')
   configuration(): Record<string, string> {
-    const base = publicBaseUrl(this.config, this.listeningPort());
+    const base = publicBaseUrl(
+      this.config,
+      listeningPortOf(this.http.httpAdapter?.getHttpServer() as NetServer | undefined),
+    );
     return {
       policy_decision_point: base,
       access_evaluation_endpoint: `${base}/access/v1/evaluation`,
@@ -186,12 +197,5 @@ export class AuthzenController {
       search_resource_endpoint: `${base}/access/v1/search/resource`,
       search_action_endpoint: `${base}/access/v1/search/action`,
     };
-  }
-
-  /** The port this process really listens on (PORT may be 0: any free port). */
-  private listeningPort(): number | undefined {
-    const server = this.http.httpAdapter?.getHttpServer() as NetServer | undefined;
-    const address = server?.address();
-    return typeof address === 'object' && address ? address.port : undefined;
   }
 }

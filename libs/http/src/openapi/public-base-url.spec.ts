@@ -1,4 +1,4 @@
-import { publicBaseUrl } from './public-base-url';
+import { listeningPortOf, publicBaseUrl } from './public-base-url';
 
 describe('publicBaseUrl', () => {
   it('is PUBLIC_BASE_URL when set, without a trailing slash', () => {
@@ -13,5 +13,16 @@ describe('publicBaseUrl', () => {
   it('is the address the process listens on otherwise, with its real port', () => {
     expect(publicBaseUrl({ HOST: '127.0.0.1', PORT: 0 }, 41234)).toBe('http://127.0.0.1:41234');
     expect(publicBaseUrl({ HOST: '::1', PORT: 8080 }, undefined)).toBe('http://[::1]:8080');
+  });
+});
+
+describe('listeningPortOf', () => {
+  it('is the port of a listening server, undefined before it listens or for a pipe', () => {
+    expect(listeningPortOf({ address: () => ({ address: '127.0.0.1', family: 'IPv4', port: 41234 }) })).toBe(
+      41234,
+    );
+    expect(listeningPortOf({ address: () => null })).toBeUndefined();
+    expect(listeningPortOf({ address: () => '/tmp/zt.sock' })).toBeUndefined();
+    expect(listeningPortOf(undefined)).toBeUndefined();
   });
 });

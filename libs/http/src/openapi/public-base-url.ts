@@ -1,3 +1,5 @@
+import type { Server } from 'node:net';
+
 /**
  * Base URL of this process for documents that name it (OpenAPI `servers`, metadata):
  * PUBLIC_BASE_URL, else `http://HOST:PORT` with the port it really listens on (PORT may be 0).
@@ -11,4 +13,10 @@ export function publicBaseUrl(
   if (config.PUBLIC_BASE_URL) return config.PUBLIC_BASE_URL.replace(/\/+$/, '');
   const host = config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST;
   return `http://${host}:${listeningPort ?? config.PORT}`;
+}
+
+/** The port a server really listens on (PORT may be 0: any free port); undefined before it listens. */
+export function listeningPortOf(server: Pick<Server, 'address'> | undefined): number | undefined {
+  const address = server?.address();
+  return typeof address === 'object' && address ? address.port : undefined;
 }
