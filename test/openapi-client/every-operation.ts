@@ -279,6 +279,17 @@ export const EVERY_OPERATION: EveryOperation = {
       return { status: response.status, read: { valid: data?.valid } };
     },
   },
+  '/v1/zt-policy/changesets:simulate': {
+    post: async (api) => {
+      const { data, response } = await api.POST('/v1/zt-policy/changesets:simulate', {
+        body: {
+          changes: [{ op: 'put', kind: 'principal', id: 'client-set-3', principal: {} }],
+          replay: { limit: 100 },
+        },
+      });
+      return { status: response.status, read: { replayed: data?.replay.replayed } };
+    },
+  },
   '/v1/zt-policy/attribute-schema': {
     get: async (api) => {
       const { data, response } = await api.GET('/v1/zt-policy/attribute-schema');
@@ -434,6 +445,14 @@ export const EVERY_OPERATION: EveryOperation = {
         params: { query: { limit: 5 } },
       });
       return { status: response.status, read: { types: data?.items.map((r) => r.type) } };
+    },
+  },
+  '/v1/zt-policy/audit/decision-inputs': {
+    get: async (api) => {
+      const { data, response } = await api.GET('/v1/zt-policy/audit/decision-inputs', {
+        params: { query: { limit: 5 } },
+      });
+      return { status: response.status, read: { actions: data?.items.map((r) => r.input.action) } };
     },
   },
   '/v1/zt-policy/audit/dead-letters': {

@@ -1,3 +1,5 @@
+import { RecordedDecisionsController } from './replay/recorded-decisions.controller';
+import { RecordedDecisionsService } from './replay/recorded-decisions.service';
 import { Module } from '@nestjs/common';
 import { AuditEventsConsumer } from './records/audit-events.consumer';
 import { AuditController } from './records/audit.controller';
@@ -12,7 +14,7 @@ import { DeadLettersService } from './dead-letters/dead-letters.service';
 
 /** audit: the append-only, hash-chained record of every change and decision. */
 @Module({
-  controllers: [AuditController, DeadLettersController],
+  controllers: [AuditController, DeadLettersController, RecordedDecisionsController],
   providers: [
     AuditRepository,
     AuditService,
@@ -22,6 +24,7 @@ import { DeadLettersService } from './dead-letters/dead-letters.service';
     RetentionService,
     DeadLettersRepository,
     DeadLettersService,
+    RecordedDecisionsService,
   ],
 })
 export class AuditModule {}

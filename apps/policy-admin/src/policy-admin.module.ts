@@ -5,6 +5,8 @@ import { AttributeSchemaRepository } from './attribute-schema/attribute-schema.r
 import { AttributeSchemaService } from './attribute-schema/attribute-schema.service';
 import { ChangeSetsController } from './changesets/changesets.controller';
 import { ChangeSetsService } from './changesets/changesets.service';
+import { ChangeSetSimulator } from './replay/changeset-simulator';
+import { RecordedDecisionsClient } from './replay/recorded-decisions.client';
 import { DirectoryListingRepository } from './directory/directory-listing.repository';
 import { PolicyAdminOutboxRelay } from './outbox/outbox.relay';
 import { PoliciesController, PolicyActionsController } from './policies/policies.controller';
@@ -37,6 +39,8 @@ import { ResourcesService } from './resources/resources.service';
     PrincipalsService,
     ResourcesService,
     ChangeSetsService,
+    ChangeSetSimulator,
+    RecordedDecisionsClient,
     PolicyAdminOutboxRelay,
     RolloutTracker,
     { provide: POLICY_SNAPSHOT_SOURCE, useExisting: PoliciesService },

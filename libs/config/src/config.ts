@@ -74,6 +74,9 @@ export const CONFIG_SPEC = {
   AUDIT_PREVIOUS_KEYS_FILE: env.optionalString(
     'Audit: JWKS file of the public keys that signed earlier checkpoints (kept after a key rotation); served at /audit/keys and trusted by /audit/verify.',
   ),
+  AUDIT_URL: env.optionalUrl(
+    'Policy-admin: audit service base URL, where replay reads recorded decisions (changesets:simulate). Default this process (standalone).',
+  ),
   POLICY_ADMIN_URL: env.optionalUrl(
     'Distributed decision: policy-admin base URL; a new replica starts from its snapshot (else it replays the policy topic).',
   ),
@@ -107,6 +110,10 @@ export const CONFIG_SPEC = {
   DECISION_LOG_REDACT: env.list(
     'Decision: decision log fields replaced by their SHA-256 (any of subject, resource, action).',
     [],
+  ),
+  DECISION_LOG_INPUTS: env.boolean(
+    "Decision: record each decision's whole input (the request after enrichment) in the decision log, for replay; redacted fields stay redacted.",
+    true,
   ),
   DECISION_LOG_BUFFER: env.integer(
     'Decision: decision log events held for publishing at most.',

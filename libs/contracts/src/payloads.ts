@@ -156,6 +156,30 @@ export interface DecisionLogData {
   at?: string;
   /** The correlation id of the request that asked, in batches. */
   correlationId?: string;
+  /**
+   * What the engine decided on: the request after the token's, the directories' and the device's
+   * facts joined it (DECISION_LOG_INPUTS), so that a policy change can be replayed on it.
+   */
+  input?: RecordedDecisionInput;
+  /** Some of `input` is replaced by digests (DECISION_LOG_REDACT): it cannot be replayed. */
+  inputRedacted?: boolean;
+}
+
+/**
+ * A decision's recorded input, in the engine's request shape (subject, action, resource,
+ * context). Kept structural here: the contracts do not depend on the engine.
+ */
+export interface RecordedDecisionInput {
+  subject: {
+    type?: string;
+    id: string;
+    roles?: string[];
+    groups?: string[];
+    attributes?: Record<string, unknown>;
+  };
+  action: string;
+  resource: { type?: string; id: string; attributes?: Record<string, unknown> };
+  context?: Record<string, unknown>;
 }
 
 /**

@@ -76,6 +76,44 @@ describe('DecisionLogPublisher', () => {
     expect(log.counts).toMatchObject({ published: 5, dropped: 0 });
   });
 
+  it('records the whole input for replay, with redacted fields digested and their properties dropped', async () => {
+    const input = {
+      subject: { type: 'user', id: 'alice@company.com', roles: ['admin'], attributes: { email: 'a@x' } },
+      action: 'read',
+      resource: { type: 'repo', id: 'gitlab.repo', attributes: { owner: 'bob' } },
+      context: { ip: '10.0.0.1' },
+    };
+    const plain = new StalledBus();
+    plain.open();
+    const kept = publisher(plain, {});
+    await kept.record({ ...data(1), input });
+    await kept.flush();
+    expect(plain.decisions[0].input).toEqual(input);
+    expect(plain.decisions[0].inputRedacted).toBeUndefined();
+
+    const redacting = new StalledBus();
+    redacting.open();
+    const log = publisher(redacting, { DECISION_LOG_REDACT: 'subject,action' });
+    await log.record({ ...data(2), input });
+    await log.flush();
+    const logged = redacting.decisions[0];
+    expect(logged.inputRedacted).toBe(true);
+    expect(logged.input).toEqual({
+      subject: { type: 'user', id: logged.subject },
+      action: logged.action,
+      resource: input.resource,
+      context: input.context,
+    });
+    expect(JSON.stringify(logged)).not.toMatch(/alice|admin|a@x/);
+
+    const off = new StalledBus();
+    off.open();
+    const none = publisher(off, { DECISION_LOG_INPUTS: 'false' });
+    await none.record({ ...data(3), input });
+    await none.flush();
+    expect(off.decisions[0].input).toBeUndefined();
+  });
+
   it('drops and counts when the buffer is full and the policy is drop', async () => {
     const bus = new StalledBus();
     const log = publisher(bus, {

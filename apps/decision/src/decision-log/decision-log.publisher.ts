@@ -13,6 +13,7 @@ import {
   DecisionLogData,
   EventSources,
   EventTypes,
+  RecordedDecisionInput,
   Topics,
 } from '@zt/contracts';
 import { MessageBus, StreamPublisher } from '@zt/messaging';
@@ -31,6 +32,32 @@ function redacted(value: string): string {
 }
 
 /**
+ * The input with the redacted fields replaced as the record's own: an id by its digest and the
+ * properties that would identify it dropped (a role list or an email reads as well as a name).
+ */
+export function redactedInput(
+  input: RecordedDecisionInput,
+  fields: ReadonlySet<Redactable>,
+): RecordedDecisionInput {
+  return {
+    subject: fields.has('subject')
+      ? {
+          ...(input.subject.type === undefined ? {} : { type: input.subject.type }),
+          id: redacted(input.subject.id),
+        }
+      : input.subject,
+    action: fields.has('action') ? redacted(input.action) : input.action,
+    resource: fields.has('resource')
+      ? {
+          ...(input.resource.type === undefined ? {} : { type: input.resource.type }),
+          id: redacted(input.resource.id),
+        }
+      : input.resource,
+    ...(input.context === undefined ? {} : { context: input.context }),
+  };
+}
+
+/**
  * Sends decisions to `zt.decision.log` in batches, off the decision's path, many decisions per
  * message (`com.zt.decision.batch`). Allow decisions are
  * sampled at DECISION_LOG_SAMPLE_RATE (each record says the rate, so counts can be scaled back);
@@ -41,7 +68,10 @@ function redacted(value: string): string {
  *
  * The stream has a publisher of its own: on Kafka a producer in a worker thread, so that the
  * producer's encoding and garbage do not take the decisions' event loop (nor lengthen their
- * pauses); in-process (standalone) the bus itself. A worker thread that dies is counted, logged
+ * pauses); in-process (standalone) the bus itself.
+ *
+ * Each record carries the decision's whole input (DECISION_LOG_INPUTS), so that a policy change can
+ * be replayed on real traffic before it is published (policy-admin's `changesets:simulate`). A worker thread that dies is counted, logged
  * and replaced; the batch it had not confirmed stays here and is published again.
  */
 @Injectable()
@@ -161,8 +191,13 @@ export class DecisionLogPublisher implements OnApplicationBootstrap, BeforeAppli
       sampleRate: entry.decision === 'allow' ? rate : 1,
       at: entry.at,
       correlationId: entry.correlationId,
+      input: this.config.DECISION_LOG_INPUTS ? entry.input : undefined,
     };
     for (const field of this.redact) logged[field] = redacted(logged[field]);
+    if (this.redact.size > 0 && logged.input !== undefined) {
+      logged.input = redactedInput(logged.input, this.redact);
+      logged.inputRedacted = true;
+    }
     if (this.buffer.length < this.config.DECISION_LOG_BUFFER) {
       this.enqueue(logged);
       return undefined;

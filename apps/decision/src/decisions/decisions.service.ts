@@ -111,6 +111,7 @@ export class DecisionsService {
       cached: hit !== undefined,
       at: now.toISOString(),
       correlationId: call.correlationId,
+      input: request,
     });
     // Only a full log buffer under the `block` policy makes the decision wait.
     if (logged) await logged;

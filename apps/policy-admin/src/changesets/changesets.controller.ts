@@ -6,6 +6,9 @@ import { INVALID } from '../policies/policies.api';
 import { PoliciesService } from '../policies/policies.service';
 import { parseChangeSet } from './changeset-input';
 import { CHANGESET_RESULT_SCHEMA, CHANGESET_SCHEMA, MAX_CHANGESET_REASON } from './changeset.schema';
+import { ChangeSetSimulator, SimulationResult } from '../replay/changeset-simulator';
+import { SIMULATION_SCHEMA } from '../replay/simulation.schema';
+import { parseReplayWindow, REPLAY_WINDOW_SCHEMA } from '../replay/replay-window';
 import { ChangeSetResult, ChangeSetsService } from './changesets.service';
 
 const BODY = CHANGESET_SCHEMA as unknown as JsonSchema;
@@ -38,6 +41,7 @@ export class ChangeSetsController {
   constructor(
     private readonly changesets: ChangeSetsService,
     private readonly policies: PoliciesService,
+    private readonly simulator: ChangeSetSimulator,
   ) {}
 
   @ApiOperation({
@@ -100,5 +104,53 @@ export class ChangeSetsController {
     const result = await this.changesets.validate(input);
     void reply.header('zt-policy-revision', String(result.revision));
     return { valid: true, ...result };
+  }
+
+  @ApiOperation({
+    summary:
+      'Replay recorded decisions on the current state and with a change set applied, and report what would flip (policy_admin or infra_admin, and auditor or infra_admin to read the decisions)',
+    tag: 'changesets',
+    body: {
+      schema: {
+        ...BODY,
+        properties: {
+          ...(BODY.properties as Record<string, JsonSchema>),
+          replay: REPLAY_WINDOW_SCHEMA as unknown as JsonSchema,
+        },
+      },
+    },
+    responses: {
+      200: {
+        description: 'What each change would do, and the decisions that would come out differently',
+        schema: SIMULATION_SCHEMA,
+        headers: { 'zt-policy-revision': 'The current policy set revision' },
+      },
+      400: INVALID,
+      403: problem('Replay reads recorded decisions: the caller also needs auditor or infra_admin'),
+      409: MISSING,
+      412: MOVED,
+      503: problem(
+        'The audit service that holds the recorded decisions cannot be read; retry after the time given',
+      ),
+    },
+  })
+  @Post('changesets::simulate')
+  @HttpCode(200)
+  @Roles('policy_admin', 'infra_admin')
+  async simulate(
+    @Body() body: unknown,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<SimulationResult> {
+    const isObject = typeof body === 'object' && body !== null && !Array.isArray(body);
+    const { replay, ...changeset } = isObject ? (body as Record<string, unknown>) : {};
+    const window = parseReplayWindow(replay);
+    if ('errors' in window) throw validationProblem(window.errors, 'The replay window is invalid.');
+    const input = await parseChangeSet(isObject ? changeset : body, (document, id) =>
+      this.policies.parseForWrite(document, id),
+    );
+    const result = await this.simulator.simulate(input, window.window, request.headers.authorization);
+    void reply.header('zt-policy-revision', String(result.replay.revision));
+    return result;
   }
 }
