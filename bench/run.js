@@ -12,12 +12,13 @@ const { runPropagationBench } = require('./propagation/run');
 const { runWorstCaseBench, worstCaseReport } = require('./worst-case/run');
 const { runAuditIngestBench } = require('./audit-ingest/run');
 const { runSearchBench, searchReport } = require('./search/run');
+const { runReplayBench, replayReport } = require('./replay/run');
 const { engineReport, httpReport, propagationReport, auditIngestReport } = require('./report');
 
 // `npm run bench` runs them all; `npm run bench -- http` (or engine, propagation, worst-case) runs some.
 // `propagation` loads BENCH_PROPAGATION_POLICIES (100,000) policies beside a phase with a few.
 // `overload` drives the decision API at 0.5×, 1×, 2× and 3× its maximum (bench/overload).
-const ALL = ['engine', 'http', 'overload', 'propagation', 'worst-case', 'audit-ingest', 'search'];
+const ALL = ['engine', 'http', 'overload', 'propagation', 'worst-case', 'audit-ingest', 'search', 'replay'];
 
 async function main() {
   const meta = {
@@ -41,6 +42,11 @@ async function main() {
     const search = await runSearchBench();
     save('search', search);
     process.stdout.write(`${searchReport(search, meta)}\n\n`);
+  }
+  if (run.includes('replay')) {
+    const replay = await runReplayBench();
+    save('replay', replay);
+    process.stdout.write(`${replayReport(replay, meta)}\n\n`);
   }
   if (run.includes('worst-case')) {
     const worst = await runWorstCaseBench();

@@ -2,7 +2,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run } from '../../apps/ztctl/src/cli';
-import { call } from '../support/http';
+import { call, eventually } from '../support/http';
 import { startStandaloneForTest, StandaloneUnderTest } from '../support/standalone';
 
 const EXAMPLE = join(__dirname, '..', '..', 'examples', 'policy-repo');
@@ -102,9 +102,43 @@ describe('ztctl policy against the standalone product', () => {
     const file = join(repo, 'policies', 'engineering-admin.yaml');
     writeFileSync(file, readFileSync(file, 'utf8').replace('location: US_ONLY', 'location: EU_ONLY'));
     rmSync(join(repo, 'policies', 'prod-ssh.yaml'));
+    // A decision the edit turns, recorded before the plan: the plan's impact names it.
+    const pep = await product.issuer.mint({ sub: 'gateway', roles: ['pep'] });
+    const decided = await call<{ decision: string; decision_id: string }>(
+      product.url,
+      'POST',
+      '/v1/zt-policy/decisions',
+      {
+        token: pep,
+        body: {
+          subject: { id: 'bob@company.com' },
+          action: 'write',
+          resource: { id: 'gitlab.repo.payments' },
+          context: { device: { posture: 'compliant' }, country: 'US' },
+        },
+      },
+    );
+    expect(decided.body.decision).toBe('allow');
+    await eventually(async () => {
+      const page = await call<{ items: { decisionId: string }[] }>(
+        product.url,
+        'GET',
+        '/v1/zt-policy/audit/decision-inputs?limit=50',
+        { token },
+      );
+      return page.body.items.some((i) => i.decisionId === decided.body.decision_id) ? true : undefined;
+    });
     const out = join(work, 'edit.json');
     const plan = await ztctl('policy', 'plan', repo, '--out', out);
     expect(plan.code).toBe(3);
+    expect(plan.out).toMatch(/impact on \d+ recorded decisions: \d+ would change/);
+    expect(plan.out).toMatch(/allow -> deny: \d+ \(by [^)]*pol_engineering_admin/);
+    expect(plan.out).toMatch(/e\.g\. bob@company\.com write gitlab\.repo\.payments at /);
+    const saved = JSON.parse(readFileSync(out, 'utf8')) as {
+      impact: { flips: { from: string; to: string }[] };
+    };
+    expect(saved.impact.flips).toContainEqual(expect.objectContaining({ from: 'allow', to: 'deny' }));
+    expect((await ztctl('policy', 'plan', repo, '--no-impact')).out).not.toMatch(/impact/);
     expect(plan.out).toMatch(
       /~ policy pol_engineering_admin \(update\)\n\s+\/document\/conditions\/location: "US_ONLY" -> "EU_ONLY"/,
     );

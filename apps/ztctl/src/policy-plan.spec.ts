@@ -1,6 +1,6 @@
 import type { PolicySnapshot } from '@zt/contracts';
 import { exportPolicy, parsePolicy } from '@zt/policy-engine';
-import { changeSetOf } from './policy-apply.command';
+import { changeSetOf } from './changeset-body';
 import { describePlan, fieldDiff, makePlan } from './policy-plan';
 import type { PolicyRepository } from './policy-repo';
 

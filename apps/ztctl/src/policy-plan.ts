@@ -1,3 +1,4 @@
+import { describeImpact, PlanImpact } from './policy-impact';
 import type { DirectoryPrincipal, PolicySnapshot } from '@zt/contracts';
 import { exportPolicy, parsePolicy, PolicyFormat } from '@zt/policy-engine';
 // The server's own field-level diff of two policy versions (GET /policies/{id}/versions).
@@ -38,6 +39,8 @@ export interface Plan {
   created_at: string;
   summary: { create: number; update: number; delete: number };
   changes: PlannedChange[];
+  /** What the changes would do to recorded decisions (`changesets:simulate`); absent with --no-impact. */
+  impact?: PlanImpact;
 }
 
 function valueAt(root: unknown, pointer: string): unknown {
@@ -200,5 +203,6 @@ export function describePlan(plan: Plan): string {
     if (c.op !== 'update') return head;
     return [head, ...c.diff.map((d) => `    ${d.pointer}: ${show(d.before)} -> ${show(d.after)}`)].join('\n');
   });
-  return `${lines.join('\n')}\n\nplan against revision ${plan.revision}: ${create} to create, ${update} to change, ${remove} to delete`;
+  const impact = plan.impact ? `\n\n${describeImpact(plan.impact)}` : '';
+  return `${lines.join('\n')}\n\nplan against revision ${plan.revision}: ${create} to create, ${update} to change, ${remove} to delete${impact}`;
 }

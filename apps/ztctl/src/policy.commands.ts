@@ -82,9 +82,18 @@ export function addPolicyCommands(
       .alias('diff')
       .description('show what apply would create, change (field by field) and delete; exit 3 when anything')
       .argument('<dir>', 'the policy repository')
-      .option('--out <file>', 'save the plan, with the server revision it was made against'),
-  ).action(async (dir: string, options: Options & { out?: string }) =>
-    done(await planCommand(resolveConnection(options, env), dir, options)),
+      .option('--out <file>', 'save the plan, with the server revision it was made against')
+      .option('--no-impact', 'do not replay recorded decisions to show which would change')
+      .option('--replay-from <instant>', 'replay decisions made at or after this instant (ISO 8601)')
+      .option(
+        '--replay-limit <n>',
+        'replay at most this many recorded decisions, newest first (default 100000)',
+      ),
+  ).action(
+    async (
+      dir: string,
+      options: Options & { out?: string; impact: boolean; replayFrom?: string; replayLimit?: string },
+    ) => done(await planCommand(resolveConnection(options, env), dir, options)),
   );
 
   withConnection(
