@@ -4,6 +4,37 @@ import { COUNT, IDENTIFIER, INSTANT } from './common';
 // DECISION_LOG_REDACT hides them), held to the untrusted-input rule's longest string.
 const NAMED = { type: 'string', maxLength: 65_536 } as const;
 
+const NAMES = { type: 'array', maxItems: 10_000, items: NAMED } as const;
+const PROPERTIES = {
+  type: 'object',
+  description: 'Free-form properties, as the request and the directory gave them.',
+} as const;
+
+/**
+ * What the engine decided on (DECISION_LOG_INPUTS): the request after the token's, the
+ * directories' and the device's facts joined it. Free-form where the request is (properties,
+ * context); the untrusted-input rule bounds depth and sizes.
+ */
+const DECISION_INPUT_SCHEMA = {
+  type: 'object',
+  description: 'The request as the engine decided it, for replay; redacted fields keep only type and digest.',
+  required: ['subject', 'action', 'resource'],
+  properties: {
+    subject: {
+      type: 'object',
+      required: ['id'],
+      properties: { type: NAMED, id: NAMED, roles: NAMES, groups: NAMES, attributes: PROPERTIES },
+    },
+    action: NAMED,
+    resource: {
+      type: 'object',
+      required: ['id'],
+      properties: { type: NAMED, id: NAMED, attributes: PROPERTIES },
+    },
+    context: PROPERTIES,
+  },
+} as const;
+
 /** One decision as `zt.decision.log` carries it (an entry of a `com.zt.decision.batch`). */
 export const DECISION_LOG_ENTRY_SCHEMA = {
   type: 'object',
@@ -49,6 +80,11 @@ export const DECISION_LOG_ENTRY_SCHEMA = {
     },
     at: { ...INSTANT, description: 'When the decision was made.' },
     correlationId: { type: 'string', maxLength: 128 },
+    input: DECISION_INPUT_SCHEMA,
+    inputRedacted: {
+      type: 'boolean',
+      description: 'Some of input is replaced by digests: it cannot be replayed.',
+    },
   },
 } as const;
 

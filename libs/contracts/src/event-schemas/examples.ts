@@ -108,6 +108,16 @@ export const EVENT_DATA_EXAMPLES: Readonly<Record<string, unknown>> = {
         sampleRate: 1,
         at: AT,
         correlationId: 'req-1',
+        input: {
+          subject: { type: 'user', id: 'rick@company.com', roles: ['admin'], groups: [], attributes: {} },
+          action: 'read',
+          resource: {
+            type: 'todo',
+            id: 'api.example.com/todos/7',
+            attributes: { ownerID: 'rick@company.com' },
+          },
+          context: { amr: ['pwd', 'otp'] },
+        },
       },
     ],
   },
