@@ -4,6 +4,13 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 /** Header that carries the correlation id over HTTP; Kafka messages carry it as a header too. */
 export const CORRELATION_HEADER = 'x-correlation-id';
 
+/**
+ * The request id many gateways and clients send (nginx `$request_id`, Envoy, AuthZEN's own
+ * header): the correlation id when no `X-Correlation-ID` comes, so one id joins the caller's logs
+ * and ours.
+ */
+export const REQUEST_ID_HEADER = 'x-request-id';
+
 const SAFE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** The caller's correlation id when it is a sane one (letters, digits, `._:-`, at most 128), else a new one. */
@@ -12,7 +19,8 @@ export function correlationIdFrom(given: unknown): string {
 }
 
 /**
- * Gives every request a correlation id (the caller's when it is a sane one, else a new one) and
+ * Gives every request a correlation id (the caller's `X-Correlation-ID` when it is a sane one,
+ * else its `X-Request-ID` when that is, else a new one) and
  * echoes it in the response, so one request can be followed across services and logs.
  */
 export function installCorrelationId(fastify: FastifyInstance): void {
@@ -27,7 +35,10 @@ export function installCorrelationId(fastify: FastifyInstance): void {
  * the request reaches the hooks (a malformed URL), which must not echo an unchecked header either.
  */
 export function assignCorrelationId(request: FastifyRequest, reply: FastifyReply): string {
-  const id = correlationIdFrom(request.headers[CORRELATION_HEADER]);
+  const given = request.headers[CORRELATION_HEADER];
+  const id = correlationIdFrom(
+    typeof given === 'string' && SAFE_ID.test(given) ? given : request.headers[REQUEST_ID_HEADER],
+  );
   request.headers[CORRELATION_HEADER] = id;
   void reply.header(CORRELATION_HEADER, id);
   return id;

@@ -1,8 +1,8 @@
 import type { FastifyInstance, FastifyRequest, onSendHookHandler, preParsingHookHandler } from 'fastify';
-import { correlationIdOf, validationProblem } from '@zt/http';
+import { correlationIdOf, REQUEST_ID_HEADER, validationProblem } from '@zt/http';
 
 /** The AuthZEN request identifier header (Authorization API 1.0, "Request Identification"). */
-export const REQUEST_ID_HEADER = 'x-request-id';
+export { REQUEST_ID_HEADER };
 
 /**
  * A request id echoed as sent: 1 to 128 visible ASCII characters (no spaces, no controls). That
