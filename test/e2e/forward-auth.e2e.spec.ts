@@ -52,6 +52,26 @@ describe('forward-auth behind a trusted proxy, rate limited', () => {
     await product?.stop();
   });
 
+  it('counts the requests it refuses before deciding them, such as an ambiguous path', async () => {
+    const count = async (reason: string): Promise<number> => {
+      const text = await (await fetch(`${product.url}/metrics`)).text();
+      const line = text
+        .split('\n')
+        .find((l) => l.startsWith(`zt_enforcement_refusals_total{api="forward_auth",reason="${reason}"`));
+      return line ? Number(line.split(' ').pop()) : 0;
+    };
+    const before = await count('ambiguous_path');
+    const traversal = await call(product.url, 'GET', '/v1/zt-policy/forward-auth', {
+      headers: {
+        'x-original-method': 'GET',
+        'x-original-uri': '/public/..;/admin',
+        'x-forwarded-host': 'api.example.com',
+      },
+    });
+    expect(traversal.status).toBe(403);
+    expect(await count('ambiguous_path')).toBe(before + 1);
+  });
+
   it('answers a rate-limited caller 403 RATE_LIMITED with Retry-After, never 429', async () => {
     const bob = await product.issuer.mint({ sub: 'bob@company.com', roles: [] });
     const statuses: number[] = [];

@@ -16,6 +16,7 @@ import { DecisionsService } from './decisions/decisions.service';
 import { DecisionGrpcServer } from './grpc/decision-grpc.server';
 import { ForwardAuthController } from './forward-auth/forward-auth.controller';
 import { ForwardAuthService } from './forward-auth/forward-auth.service';
+import { EnforcementRefusals } from './http-check/enforcement-refusals';
 import { loadRouteTable, RouteTable } from './http-check/route-table';
 import { RoutesController } from './http-check/routes.controller';
 import { HeartbeatPublisher } from './policy-state/heartbeat.publisher';
@@ -48,6 +49,7 @@ import { PolicyState } from './policy-state/policy-state';
     SearchEvaluator,
     DecisionGrpcServer,
     ForwardAuthService,
+    EnforcementRefusals,
     // The route table of HTTP checks (ext_authz, forward-auth); a bad ROUTES_FILE stops the boot here.
     {
       provide: RouteTable,

@@ -3,6 +3,7 @@ import { bearerToken, Principal, TokenVerifier } from '@zt/auth';
 import { APP_CONFIG, AppConfig } from '@zt/config';
 import { DecisionsService } from '../decisions/decisions.service';
 import { decisionBodyOfHttpCheck } from '../http-check/http-check';
+import { EnforcementRefusals, RefusalReason } from '../http-check/enforcement-refusals';
 import { RouteTable } from '../http-check/route-table';
 import {
   ambiguousPathProblem,
@@ -40,6 +41,7 @@ export class ForwardAuthService {
     private readonly decisions: DecisionsService,
     @Inject(TokenVerifier) private readonly verifier: TokenVerifier,
     private readonly routes: RouteTable,
+    private readonly refusals: EnforcementRefusals,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     // Refuses to start on a malformed list, naming TRUSTED_PROXIES.
@@ -56,13 +58,22 @@ export class ForwardAuthService {
   }
 
   private async decide(call: ForwardAuthCall): Promise<ForwardAuthGrant> {
-    if (!this.proxies.trusts(call.peer)) throw untrustedPeerProblem();
+    const refuse = (reason: RefusalReason, detail: string) =>
+      this.refusals.record('forward_auth', reason, detail, call.correlationId);
+    if (!this.proxies.trusts(call.peer)) {
+      refuse('untrusted_peer', 'the caller is not in TRUSTED_PROXIES');
+      throw untrustedPeerProblem();
+    }
     const received = receivedHeaders(call.rawHeaders);
     const forwarded = forwardedCheckOf(received, this.proxies);
-    if (!forwarded.ok) throw unreadableRequestProblem(forwarded.errors);
+    if (!forwarded.ok) {
+      refuse('invalid_request', forwarded.errors.map((e) => `${e.pointer} ${e.detail}`).join('; '));
+      throw unreadableRequestProblem(forwarded.errors);
+    }
     const mapped = decisionBodyOfHttpCheck(forwarded.check, this.routes);
     if (!mapped.ok) {
       const header = received.headers['x-original-uri'] === undefined ? 'x-forwarded-uri' : 'x-original-uri';
+      refuse('ambiguous_path', mapped.reason);
       throw ambiguousPathProblem(`/headers/${header}`, mapped.reason);
     }
     // Checked after the request, as ext_authz does: nothing hostile reaches the verifier.

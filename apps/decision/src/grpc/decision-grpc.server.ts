@@ -17,6 +17,7 @@ import { ReadinessRegistry } from '@zt/observability';
 import { parseMinRevision } from '../decisions/decision-call';
 import { DecisionBody, DecisionResponse, DecisionsService } from '../decisions/decisions.service';
 import { decideBodyOf, DecideRequestMessage, decideRequestProblems } from './decide-request.mapping';
+import { EnforcementRefusals } from '../http-check/enforcement-refusals';
 import { RouteTable } from '../http-check/route-table';
 import {
   bearerOf,
@@ -160,6 +161,7 @@ export class DecisionGrpcServer implements OnApplicationBootstrap, OnApplication
     private readonly admission: AdmissionControl,
     private readonly routes: RouteTable,
     private readonly readiness: ReadinessRegistry,
+    private readonly refusals: EnforcementRefusals,
   ) {}
 
   /** The port the server listens on (useful when GRPC_PORT is 0); 0 when disabled. */
@@ -323,14 +325,27 @@ export class DecisionGrpcServer implements OnApplicationBootstrap, OnApplication
    */
   private async check(request: CheckRequestMessage): Promise<CheckResponseMessage> {
     const undecodable = undecodableError(request);
-    if (undecodable) return checkInvalidOf([undecodable]);
+    if (undecodable) {
+      this.refusals.record('ext_authz', 'invalid_request', `${undecodable.pointer} ${undecodable.detail}`);
+      return checkInvalidOf([undecodable]);
+    }
     const problems = checkRequestProblems(request);
-    if (problems.length > 0) return checkInvalidOf(problems);
+    if (problems.length > 0) {
+      this.refusals.record(
+        'ext_authz',
+        'invalid_request',
+        problems.map((e) => `${e.pointer} ${e.detail}`).join('; '),
+      );
+      return checkInvalidOf(problems);
+    }
     const token = bearerOf(request);
     const peer = this.config.EXT_AUTHZ_TRUST_PEER_PRINCIPAL ? sourcePrincipalOf(request) : undefined;
     const workload = token === undefined ? peer : undefined;
     const mapping = decisionBodyOf(request, this.routes, workload);
-    if (!mapping.ok) return checkAmbiguousOf(mapping.reason);
+    if (!mapping.ok) {
+      this.refusals.record('ext_authz', 'ambiguous_path', mapping.reason);
+      return checkAmbiguousOf(mapping.reason);
+    }
     let principal: Principal;
     try {
       principal = workload !== undefined ? workloadPrincipal(workload) : await this.principalOf(token);
