@@ -24,7 +24,7 @@ type CheckResponse = {
 };
 
 const WORKLOAD = 'spiffe://cluster.local/ns/shop/sa/cart';
-const CHECKOUT = 'checkout.shop.svc.cluster.local';
+const CHECKOUT = 'spiffe://cluster.local/ns/shop/sa/checkout';
 const ROUTES = {
   version: 1,
   routes: [
@@ -227,8 +227,8 @@ describe('Envoy ext_authz as an operator configures it (standalone)', () => {
       envoyCheck('GET', 'inventory.shop', '/stock/sku-1', { principal: WORKLOAD, token: alice }),
     );
     expect(user.status.code).toBe(7);
-    // Joined with the principal directory: registered under its identity, it gains a group. A DNS
-    // SAN identity: the directory refuses ids with a slash today, so SPIFFE ids cannot be registered.
+    // Joined with the principal directory: registered under its SPIFFE id (percent-encoded in the
+    // path), it gains a group.
     const admin = await product.issuer.mint({ sub: 'pat@company.com', roles: ['policy_admin'] });
     const orders = await call(product.url, 'POST', '/v1/zt-policy/policies', {
       token: admin,
@@ -241,7 +241,7 @@ describe('Envoy ext_authz as an operator configures it (standalone)', () => {
       },
     });
     expect(orders.status).toBe(201);
-    const put = await call(product.url, 'PUT', `/v1/zt-policy/principals/${CHECKOUT}`, {
+    const put = await call(product.url, 'PUT', `/v1/zt-policy/principals/${encodeURIComponent(CHECKOUT)}`, {
       token: admin,
       body: { type: 'service', groups: ['checkout'] },
     });

@@ -93,7 +93,7 @@ export const PRINCIPAL_CHANGE_SCHEMA = {
 // Directory names travel in paths, keys and logs: no whitespace, and no slash (a resource's key
 // is `type/id`). One rule for the HTTP paths, change sets, the bus and ztctl.
 /** A principal id, as `PUT /v1/zt-policy/principals/{id}` takes it. */
-export const PRINCIPAL_ID_SCHEMA = { type: 'string', pattern: '^[^\\s/]{1,256}$' } as const;
+export const PRINCIPAL_ID_SCHEMA = { type: 'string', pattern: '^[^\\s]{1,256}$' } as const;
 /** A resource type, as `PUT /v1/zt-policy/resources/{type}/{id}` takes it. */
 export const RESOURCE_TYPE_SCHEMA = { type: 'string', pattern: '^[^\\s/]{1,128}$' } as const;
 /** A resource id, as `PUT /v1/zt-policy/resources/{type}/{id}` takes it. */
