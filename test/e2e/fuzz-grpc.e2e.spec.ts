@@ -159,7 +159,10 @@ function checkViolations(fuzzCase: GrpcCase, answer: Answer, ourTokens: string[]
   if (refused && allowed) violations.push({ check: 'allowed input the rule refuses', detail: refused });
   else if (refused && (response.status?.code !== grpc.status.INVALID_ARGUMENT || denial !== 'BadRequest'))
     violations.push({ check: 'refused input not denied with 400', detail: `${denial}: ${refused}` });
-  const authorization = JSON.stringify(fuzzCase.message).match(/"authorization":"Bearer ([^"]*)"/)?.[1];
+  // The token as `headers` or `header_map` carries it.
+  const authorization = JSON.stringify(fuzzCase.message).match(
+    /"(?:authorization"|key":"authorization","value"):"Bearer ([^"]*)"/,
+  )?.[1];
   if (allowed && !ourTokens.includes(authorization ?? ''))
     violations.push({ check: 'allowed without a valid token', detail: String(authorization) });
   return violations;

@@ -25,22 +25,37 @@ interface CheckParts {
   port: number;
   headers: Record<string, string>;
   metadataContext?: Value;
+  /** Envoy's mTLS peer identity (`source.principal`). */
+  principal?: string;
+  contextExtensions?: Record<string, string>;
+  /** Send the headers as `header_map` (Envoy's `encode_raw_headers: true`) instead of `headers`. */
+  headerMap?: boolean;
 }
 
 /** An Envoy CheckRequest (envoy.service.auth.v3) as proto-loader takes it. */
 export function checkMessage(parts: CheckParts): Record<string, unknown> {
   return {
     attributes: {
-      source: { address: { socket_address: { address: parts.address, port_value: parts.port } } },
+      source: {
+        address: { socket_address: { address: parts.address, port_value: parts.port } },
+        ...(parts.principal === undefined ? {} : { principal: parts.principal }),
+      },
       request: {
         http: {
           method: parts.method,
           host: parts.host,
           path: parts.path,
           scheme: parts.scheme,
-          headers: parts.headers,
+          ...(parts.headerMap
+            ? {
+                header_map: {
+                  headers: Object.entries(parts.headers).map(([key, value]) => ({ key, value })),
+                },
+              }
+            : { headers: parts.headers }),
         },
       },
+      ...(parts.contextExtensions ? { context_extensions: parts.contextExtensions } : {}),
       ...(parts.metadataContext
         ? { metadata_context: { filter_metadata: { 'envoy.filters.http.jwt_authn': parts.metadataContext } } }
         : {}),
@@ -173,6 +188,31 @@ export function checkCases(context: GrpcFuzzContext): Record<string, fc.Arbitrar
         )
         .map((port) => (parts) => ({ ...parts, host: `gitlab.company.com:${port}` })),
     ),
+    principal: checkWith(
+      context,
+      'hostile source principal',
+      anyText.map((principal) => (parts) => ({ ...parts, principal })),
+    ),
+    contextExtensions: checkWith(
+      context,
+      'hostile context_extensions',
+      fc
+        .array(fc.tuple(anyText, anyText), { minLength: 1, maxLength: 3 })
+        .map((entries) => (parts) => ({ ...parts, contextExtensions: Object.fromEntries(entries) })),
+    ),
+    headerMap: checkWith(
+      context,
+      'headers as header_map',
+      fc
+        .option(
+          fc.tuple(fc.constantFrom('x-zt-device-id', 'x-team', ':authority', ':method', ':path'), anyText),
+        )
+        .map((hostile) => (parts) => ({
+          ...parts,
+          headerMap: true,
+          headers: hostile ? { ...parts.headers, [hostile[0]]: hostile[1] } : parts.headers,
+        })),
+    ),
     metadataContext: checkWith(
       context,
       'hostile metadata_context',
@@ -202,17 +242,39 @@ export function checkCases(context: GrpcFuzzContext): Record<string, fc.Arbitrar
   };
 }
 
+/**
+ * A protobuf map as the server decodes it: keys are UTF-8 on the wire, so two keys that differ
+ * only in lone surrogates arrive as one (U+FFFD), the later value winning.
+ */
+function asDecoded(map: Record<string, string> | undefined): Record<string, string> | undefined {
+  if (!map) return undefined;
+  const utf8 = (text: string) => Buffer.from(text, 'utf8').toString('utf8');
+  return Object.fromEntries(Object.entries(map).map(([key, value]) => [utf8(key), value]));
+}
+
 const SECRET_HEADERS = new Set(['cookie', 'set-cookie', 'proxy-authorization']);
 
 /**
  * Why a CheckRequest must be refused, from the parts of it that reach the decision (docs/api.md,
- * gRPC): method, host, path, scheme, the source address, `authorization`, `:authority`, `:method`,
- * `x-zt-device-id` and the headers passed into the context; or a host whose port is not a number.
- * Undefined when nothing there is refused.
+ * gRPC): method, host, path, scheme, the source address and principal, `authorization`,
+ * `:authority`, `:method`, `x-zt-device-id` and the headers passed into the context (from
+ * `headers` or `header_map`), `context_extensions`; or a host whose port is not a number.
+ * Undefined when nothing there is refused. The server may refuse more (its own size bounds):
+ * this is what it must refuse at least.
  */
 export function checkRefusal(message: Record<string, unknown>): string | undefined {
-  const attributes = message.attributes as { source?: unknown; request: { http: CheckParts } };
-  const { method, host, path, scheme, headers } = attributes.request.http;
+  const attributes = message.attributes as {
+    source?: { principal?: string };
+    context_extensions?: Record<string, string>;
+    request: { http: CheckParts & { header_map?: { headers: { key: string; value: string }[] } } };
+  };
+  const { method, host, path, scheme } = attributes.request.http;
+  // header_map names are read lower-cased, as Envoy's headers are.
+  const headers =
+    attributes.request.http.headers ??
+    Object.fromEntries(
+      (attributes.request.http.header_map?.headers ?? []).map((h) => [h.key.toLowerCase(), h.value]),
+    );
   const judgedHeaders = Object.fromEntries(
     Object.entries(headers ?? {}).filter(
       ([name]) =>
@@ -228,8 +290,11 @@ export function checkRefusal(message: Record<string, unknown>): string | undefin
     scheme,
     source: attributes.source,
     headers: judgedHeaders,
+    context_extensions: asDecoded(attributes.context_extensions),
   });
   if (found) return found;
+  // The peer identity is bounded (ext-authz.mapping.ts: 512 characters).
+  if ((attributes.source?.principal?.length ?? 0) > 512) return 'source principal longer than 512';
   const port = (host ?? '').split(':')[1];
   return port && !/^\d{1,5}$/.test(port) ? `port ${JSON.stringify(port)}` : undefined;
 }
