@@ -23,6 +23,9 @@ import { HeartbeatPublisher } from './policy-state/heartbeat.publisher';
 import { PolicyChangesConsumer } from './policy-state/policy-changes.consumer';
 import { PolicySnapshotClient } from './policy-state/policy-snapshot.client';
 import { PolicyState } from './policy-state/policy-state';
+import { HistoricalSnapshots } from './time-travel/historical-snapshots';
+import { HistoricalStates } from './time-travel/historical-states';
+import { TimeTravelService } from './time-travel/time-travel.service';
 
 /** decision: the policy decision point, fed by the policy stream. */
 @Module({
@@ -57,6 +60,9 @@ import { PolicyState } from './policy-state/policy-state';
       inject: [APP_CONFIG],
     },
     HeartbeatPublisher,
+    HistoricalSnapshots,
+    HistoricalStates,
+    TimeTravelService,
   ],
 })
 export class DecisionModule {}

@@ -10,6 +10,7 @@ import { Resources1763800000016 } from './migrations/1763800000016-resources';
 import { ResourceEntity } from './resources/resource.entity';
 import { AttributeSchemaVersionEntity } from './attribute-schema/attribute-schema.entity';
 import { AttributeSchema1763800000024 } from './migrations/1763800000024-attribute-schema';
+import { DirectoryHistory1763800000025 } from './migrations/1763800000025-directory-history';
 
 export { PolicyAdminModule };
 
@@ -31,6 +32,7 @@ export const policyAdminService: ServiceDefinition = {
     RevisionLog1763800000007,
     Resources1763800000016,
     AttributeSchema1763800000024,
+    DirectoryHistory1763800000025,
   ],
   usesCache: false,
 };

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { POLICY_SNAPSHOT_SOURCE } from '@zt/contracts';
+import { HISTORICAL_SNAPSHOT_SOURCE, POLICY_SNAPSHOT_SOURCE } from '@zt/contracts';
 import { AttributeSchemaController } from './attribute-schema/attribute-schema.controller';
 import { AttributeSchemaRepository } from './attribute-schema/attribute-schema.repository';
 import { AttributeSchemaService } from './attribute-schema/attribute-schema.service';
@@ -8,6 +8,8 @@ import { ChangeSetsService } from './changesets/changesets.service';
 import { ChangeSetSimulator } from './replay/changeset-simulator';
 import { RecordedDecisionsClient } from './replay/recorded-decisions.client';
 import { DirectoryListingRepository } from './directory/directory-listing.repository';
+import { HistoryRepository } from './history/history.repository';
+import { PolicyHistoryService } from './history/history.service';
 import { PolicyAdminOutboxRelay } from './outbox/outbox.relay';
 import { PoliciesController, PolicyActionsController } from './policies/policies.controller';
 import { PoliciesRepository } from './policies/policies.repository';
@@ -44,7 +46,10 @@ import { ResourcesService } from './resources/resources.service';
     PolicyAdminOutboxRelay,
     RolloutTracker,
     { provide: POLICY_SNAPSHOT_SOURCE, useExisting: PoliciesService },
+    HistoryRepository,
+    PolicyHistoryService,
+    { provide: HISTORICAL_SNAPSHOT_SOURCE, useExisting: PolicyHistoryService },
   ],
-  exports: [POLICY_SNAPSHOT_SOURCE],
+  exports: [POLICY_SNAPSHOT_SOURCE, HISTORICAL_SNAPSHOT_SOURCE],
 })
 export class PolicyAdminModule {}

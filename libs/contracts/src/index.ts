@@ -9,3 +9,5 @@ export * from './json-object';
 export * from './untrusted-input';
 export * from './event-schemas';
 export * from './asyncapi';
+export * from './historical-snapshot';
+export * from './instant';

@@ -16,6 +16,7 @@ export type ErrorCode =
   | 'CONFLICT'
   | 'PRECONDITION_FAILED'
   | 'GONE'
+  | 'HISTORY_NOT_AVAILABLE'
   | 'RATE_LIMITED'
   | 'REQUEST_TIMEOUT'
   | 'PAYLOAD_TOO_LARGE'
@@ -38,6 +39,7 @@ const TITLES: Record<ErrorCode, string> = {
   CONFLICT: 'Conflict',
   PRECONDITION_FAILED: 'Precondition Failed',
   GONE: 'Gone',
+  HISTORY_NOT_AVAILABLE: 'Unprocessable Content',
   RATE_LIMITED: 'Too Many Requests',
   REQUEST_TIMEOUT: 'Request Timeout',
   PAYLOAD_TOO_LARGE: 'Payload Too Large',

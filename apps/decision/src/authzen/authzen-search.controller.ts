@@ -12,6 +12,8 @@ import {
   SUBJECT_SEARCH_SCHEMA,
 } from './authzen-search.mapping';
 import { AuthzenSearchService } from './authzen-search.service';
+import { asksAboutThePast } from '../time-travel/time-travel-access';
+import { TimeTravelService } from '../time-travel/time-travel.service';
 
 function operation(kind: SearchKind, summary: string, schema: object, forbidden: string): ApiOperationSpec {
   return {
@@ -23,9 +25,12 @@ function operation(kind: SearchKind, summary: string, schema: object, forbidden:
       200: { description: 'One page of what the policies allow', schema: searchResponseSchema(kind) },
       400: problem('Invalid request, or a page token of another request; pointers in errors'),
       401: problem('No valid bearer token'),
-      403: problem(forbidden),
+      403: problem(`${forbidden}; or at without the role auditor or infra_admin`),
+      422: problem('HISTORY_NOT_AVAILABLE: at is older than the policy history kept'),
       429: RATE_LIMITED,
-      503: problem('This replica has not reached the revision asked for (Zt-Min-Revision); Retry-After'),
+      503: problem(
+        'This replica has not reached the revision asked for (Zt-Min-Revision), or (with at) the past state cannot be read now; Retry-After',
+      ),
     },
   };
 }
@@ -38,25 +43,34 @@ const ABOUT_ANOTHER = 'The subject is not the caller, and the caller lacks the p
  */
 @Controller()
 export class AuthzenSearchController {
-  constructor(private readonly search: AuthzenSearchService) {}
+  constructor(
+    private readonly search: AuthzenSearchService,
+    private readonly timeTravel: TimeTravelService,
+  ) {}
+
+  /** A search now, or (with `at`) as of a past time: one check on the live path. */
+  private answer(kind: SearchKind, request: FastifyRequest, principal: Principal): Promise<SearchResponse> {
+    if (asksAboutThePast(request.body)) return this.timeTravel.search(kind, request.body, principal);
+    return this.search.search(kind, request.body, principal, decisionCallOf(request));
+  }
 
   @ApiOperation(
     operation('subject', 'AuthZEN subject search', SUBJECT_SEARCH_SCHEMA, 'The caller lacks the pep role'),
   )
   @DirectRoute('POST', 'access/v1/search/subject')
   subjects(request: FastifyRequest, principal: Principal): Promise<SearchResponse> {
-    return this.search.search('subject', request.body, principal, decisionCallOf(request));
+    return this.answer('subject', request, principal);
   }
 
   @ApiOperation(operation('resource', 'AuthZEN resource search', RESOURCE_SEARCH_SCHEMA, ABOUT_ANOTHER))
   @DirectRoute('POST', 'access/v1/search/resource')
   resources(request: FastifyRequest, principal: Principal): Promise<SearchResponse> {
-    return this.search.search('resource', request.body, principal, decisionCallOf(request));
+    return this.answer('resource', request, principal);
   }
 
   @ApiOperation(operation('action', 'AuthZEN action search', ACTION_SEARCH_SCHEMA, ABOUT_ANOTHER))
   @DirectRoute('POST', 'access/v1/search/action')
   actions(request: FastifyRequest, principal: Principal): Promise<SearchResponse> {
-    return this.search.search('action', request.body, principal, decisionCallOf(request));
+    return this.answer('action', request, principal);
   }
 }

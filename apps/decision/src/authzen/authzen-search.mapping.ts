@@ -81,25 +81,32 @@ const PAGE = {
   },
 } as const;
 
+const AT = {
+  type: 'string',
+  maxLength: 64,
+  description:
+    'Search as of this RFC 3339 instant, on the policies and directories of then (roles auditor or infra_admin; time-travel/)',
+} as const;
+
 /** JSON Schema of `POST /access/v1/search/subject`. */
 export const SUBJECT_SEARCH_SCHEMA = {
   type: 'object',
   required: ['subject', 'action', 'resource'],
-  properties: { subject: SEARCHED, action: ACTION, resource: ENTITY, context: CONTEXT, page: PAGE },
+  properties: { subject: SEARCHED, action: ACTION, resource: ENTITY, context: CONTEXT, page: PAGE, at: AT },
 } as const;
 
 /** JSON Schema of `POST /access/v1/search/resource`. */
 export const RESOURCE_SEARCH_SCHEMA = {
   type: 'object',
   required: ['subject', 'action', 'resource'],
-  properties: { subject: ENTITY, action: ACTION, resource: SEARCHED, context: CONTEXT, page: PAGE },
+  properties: { subject: ENTITY, action: ACTION, resource: SEARCHED, context: CONTEXT, page: PAGE, at: AT },
 } as const;
 
 /** JSON Schema of `POST /access/v1/search/action` (no action: that is what is searched). */
 export const ACTION_SEARCH_SCHEMA = {
   type: 'object',
   required: ['subject', 'resource'],
-  properties: { subject: ENTITY, resource: ENTITY, context: CONTEXT, page: PAGE },
+  properties: { subject: ENTITY, resource: ENTITY, context: CONTEXT, page: PAGE, at: AT },
 } as const;
 
 const ENTITY_RESULT = {
@@ -128,6 +135,17 @@ export function searchResponseSchema(kind: SearchKind): JsonSchema {
         properties: {
           revision: { type: 'integer', description: 'The policy revision the page was decided on' },
           evaluated: { type: 'integer', description: 'Candidates evaluated for this page' },
+          as_of: {
+            type: 'object',
+            description: 'Only with at: the past revision searched, and what entered the decisions',
+            required: ['revision', 'committed_at', 'at', 'device_facts'],
+            properties: {
+              revision: { type: 'integer' },
+              committed_at: { type: ['string', 'null'], format: 'date-time' },
+              at: { type: 'string', format: 'date-time' },
+              device_facts: { const: 'request_only' },
+            },
+          },
         },
       },
       results: {
@@ -165,6 +183,8 @@ export interface SearchRequest {
   resource: Entity | { type: string; id?: string };
   context?: Record<string, unknown>;
   page?: { token?: string; limit?: number; properties?: Record<string, unknown> };
+  /** Search as of this instant (time travel). */
+  at?: string;
 }
 
 /** A search answer (AuthZEN §8.3): `page` first, as the spec recommends. */

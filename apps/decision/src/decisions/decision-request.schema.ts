@@ -56,6 +56,13 @@ export const DECISION_REQUEST_SCHEMA = {
     context: ATTRIBUTES,
     // A revision is a safe integer; beyond it a number cannot even name one exactly.
     min_revision: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER },
+    // Checked as RFC 3339 by the time-travel path (time-travel/), which answers 400 at /at.
+    at: {
+      type: 'string',
+      maxLength: 64,
+      description:
+        'Decide as of this RFC 3339 instant, on the policies and directories of then (roles auditor or infra_admin; subject required)',
+    },
   },
 } as const;
 

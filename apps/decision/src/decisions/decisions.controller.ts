@@ -25,6 +25,22 @@ export const OBLIGATION_SCHEMA: JsonSchema = {
   },
 };
 
+/** What a time-travel answer (`at`) says of itself. */
+export const AS_OF_SCHEMA: JsonSchema = {
+  type: 'object',
+  description: 'Only with at: the past revision decided on, and what entered the decision',
+  required: ['revision', 'committed_at', 'at', 'device_facts'],
+  properties: {
+    revision: { type: 'integer', description: 'The last revision committed at or before at' },
+    committed_at: { type: ['string', 'null'], format: 'date-time' },
+    at: { type: 'string', format: 'date-time', description: 'The instant asked about' },
+    device_facts: {
+      const: 'request_only',
+      description: 'Device intelligence keeps no history: only the device facts the request gives count',
+    },
+  },
+};
+
 /** The native decision answer. */
 export const DECISION_RESPONSE_SCHEMA: JsonSchema = {
   type: 'object',
@@ -43,6 +59,7 @@ export const DECISION_RESPONSE_SCHEMA: JsonSchema = {
     decision: EFFECT,
     decision_id: { type: 'string' },
     revision: { type: 'integer' },
+    as_of: AS_OF_SCHEMA,
     decidingPolicies: { type: 'array', items: POLICY_REF },
     reasons: { type: 'array', items: { type: 'string' } },
     userReasons: { type: 'array', items: { type: 'string' } },
@@ -99,8 +116,14 @@ export class DecisionsController {
     responses: {
       200: { description: 'The decision', schema: DECISION_RESPONSE_SCHEMA },
       400: problem('Invalid request; pointers in errors'),
+      403: problem(
+        'The subject is not the caller and the caller lacks the pep role; or at without the role auditor or infra_admin',
+      ),
+      422: problem('HISTORY_NOT_AVAILABLE: at is older than the policy history kept'),
       429: RATE_LIMITED,
-      503: problem('This replica has not reached min_revision / Zt-Min-Revision; Retry-After'),
+      503: problem(
+        'This replica has not reached min_revision / Zt-Min-Revision, or (with at) the past state cannot be read now; Retry-After',
+      ),
     },
   })
   @DirectRoute('POST', '')

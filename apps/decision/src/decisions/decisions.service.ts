@@ -16,11 +16,15 @@ import { PolicyState } from '../policy-state/policy-state';
 import { decisionRequestErrors } from './decision-request.schema';
 import { awaitRevisionOrRefuse, decisionInputsOf } from './decision-inputs';
 import { assertMayAskAbout, DecisionBody } from './trust-model';
+import { TimeTravelService } from '../time-travel/time-travel.service';
 
 /** The native decision answer: the engine's explained result plus id and revision. */
 export type DecisionResponse = DecisionResult & { decision_id: string; revision: number };
 
 export type { DecisionBody } from './trust-model';
+
+/** The native body: a request, plus the revision to wait for, or a past instant (time travel). */
+type NativeDecisionBody = DecisionBody & { min_revision?: number; at?: string };
 
 /** The native answer, member by member (V8 copies a spread that adds members slowly). */
 function responseOf(result: DecisionResult, decisionId: string, revision: number): DecisionResponse {
@@ -48,13 +52,16 @@ export class DecisionsService {
     private readonly log: DecisionLogPublisher,
     private readonly metrics: DecisionMetrics,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly timeTravel: TimeTravelService,
   ) {}
 
   /** Validates a native request body, then decides it. */
   decide(body: unknown, principal: Principal, call: DecisionCall = {}): Promise<DecisionResponse> {
     const errors = decisionRequestErrors(body);
     if (errors.length > 0) throw validationProblem(errors);
-    const { min_revision: minRevision, ...request } = body as DecisionBody & { min_revision?: number };
+    const { min_revision: minRevision, at, ...request } = body as NativeDecisionBody;
+    // Time travel (access review) is decided on a past state, off this path: one check here.
+    if (at !== undefined) return this.timeTravel.decide(request, at, principal);
     return this.decideRequest(request, principal, { ...call, minRevision: call.minRevision ?? minRevision });
   }
 

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@zt/config';
-import type { PolicySnapshot } from '@zt/contracts';
+import type { HistoricalSnapshotQuery, PolicySnapshot } from '@zt/contracts';
 
 // Until the answer starts; then the body has longer: 100,000 policies are about 30 MB.
 const TIMEOUT_MS = 10_000;
@@ -33,10 +33,7 @@ export class PolicySnapshotClient {
     const url = new URL('v1/zt-policy/policies:snapshot', base.endsWith('/') ? base : `${base}/`);
     for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
       try {
-        const headers: Record<string, string> = { accept: 'application/json' };
-        if (this.config.POLICY_ADMIN_TOKEN_FILE) {
-          headers.authorization = `Bearer ${(await readFile(this.config.POLICY_ADMIN_TOKEN_FILE, 'utf8')).trim()}`;
-        }
+        const headers = await this.headers();
         this.logger.log(`fetching the snapshot from ${url.origin}`);
         const started = performance.now();
         const body = await this.get(url, headers);
@@ -51,6 +48,32 @@ export class PolicySnapshotClient {
       }
     }
     return undefined;
+  }
+
+  /**
+   * One request for a past state (time travel, `?revision=` or `?at=`), without retries: the
+   * status and body as they came, so the caller can pass policy-admin's 422 on. Undefined when
+   * POLICY_ADMIN_URL is unset; throws when policy-admin cannot be reached or answers no JSON.
+   */
+  async fetchAt(query: HistoricalSnapshotQuery): Promise<{ status: number; body: unknown } | undefined> {
+    const base = this.config.POLICY_ADMIN_URL;
+    if (!base) return undefined;
+    const url = new URL('v1/zt-policy/policies:snapshot', base.endsWith('/') ? base : `${base}/`);
+    if ('at' in query) url.searchParams.set('at', query.at);
+    else url.searchParams.set('revision', String(query.revision));
+    const response = await fetch(url, {
+      headers: await this.headers(),
+      signal: AbortSignal.timeout(BODY_TIMEOUT_MS),
+    });
+    return { status: response.status, body: await response.json() };
+  }
+
+  private async headers(): Promise<Record<string, string>> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (this.config.POLICY_ADMIN_TOKEN_FILE) {
+      headers.authorization = `Bearer ${(await readFile(this.config.POLICY_ADMIN_TOKEN_FILE, 'utf8')).trim()}`;
+    }
+    return headers;
   }
 
   private async get(url: URL, headers: Record<string, string>): Promise<unknown> {

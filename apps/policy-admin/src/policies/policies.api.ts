@@ -25,6 +25,19 @@ export const SNAPSHOT: JsonSchema = {
   required: ['revision', 'policies', 'principals', 'resources'],
   properties: {
     revision: { type: 'integer' },
+    as_of: {
+      type: 'object',
+      description: 'Only with at or revision: the past revision answered, and when it was committed',
+      required: ['revision', 'committed_at'],
+      properties: {
+        revision: { type: 'integer' },
+        committed_at: {
+          type: ['string', 'null'],
+          format: 'date-time',
+          description: 'Null for a revision committed before commit times were kept',
+        },
+      },
+    },
     policies: {
       type: 'array',
       items: {

@@ -34,6 +34,8 @@ import {
 } from './policies.service';
 import { MAX_VERSION } from './policy.entity';
 import { linkNextPage } from '../paging/page';
+import { PolicyHistoryService } from '../history/history.service';
+import { SnapshotQueryParameters, snapshotQueryOf } from '../history/snapshot-query';
 
 export const POLICIES_PATH = 'v1/zt-policy/policies';
 const MAX_REASON = 500;
@@ -323,7 +325,10 @@ export class PoliciesController {
  */
 @Controller('v1/zt-policy')
 export class PolicyActionsController {
-  constructor(private readonly policies: PoliciesService) {}
+  constructor(
+    private readonly policies: PoliciesService,
+    private readonly history: PolicyHistoryService,
+  ) {}
 
   /** Validates a document of any shape without storing it; `?format=` picks the shape out. */
   @ApiOperation({
@@ -355,17 +360,47 @@ export class PolicyActionsController {
     return this.policies.validate(body, format);
   }
 
-  /** Every active policy, principal and resource at one revision, for decision replicas. */
+  /**
+   * Every active policy, principal and resource at one revision, for decision replicas; with
+   * `at` or `revision`, as they were then (time travel, see history/).
+   */
   @ApiOperation({
-    summary: 'Every active policy, principal and directory resource at one revision (for decision replicas)',
+    summary:
+      'Every active policy, principal and directory resource at one revision (for decision replicas), now or as of a past revision or instant',
     tag: 'policies',
-    responses: { 200: { description: 'The snapshot', schema: SNAPSHOT } },
+    query: {
+      at: {
+        schema: { type: 'string', format: 'date-time' },
+        description:
+          'RFC 3339 instant: the state as of the last revision committed at or before it (not with revision)',
+      },
+      revision: {
+        schema: { type: 'integer', minimum: 0 },
+        description: 'The state as of this revision (not with at)',
+      },
+    },
+    responses: {
+      200: {
+        description:
+          'The snapshot; with at or revision, also as_of: the revision answered and its commit time',
+        schema: SNAPSHOT,
+      },
+      400: problem('A malformed at or revision, or both; pointers /at or /revision in errors'),
+      404: problem('A revision not reached yet'),
+      422: problem(
+        'HISTORY_NOT_AVAILABLE: the instant or revision is older than the history kept (or before any revision)',
+      ),
+    },
   })
   @Get('policies::snapshot')
   @Roles('pdp', 'policy_admin', 'infra_admin')
-  snapshot(@Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
+  snapshot(
+    @Query() query: SnapshotQueryParameters,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<string> {
+    const asOf = snapshotQueryOf({ at: query.at, revision: query.revision });
     // Already JSON (a PolicySnapshot from PostgreSQL's text): sent as it is.
     void reply.header('content-type', 'application/json; charset=utf-8');
-    return this.policies.snapshotJson();
+    return asOf ? this.history.snapshotJsonAt(asOf) : this.policies.snapshotJson();
   }
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { enqueueOutbox, insertable, OutboxMessage } from '@zt/persistence';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
+import { DirectoryHistoryWriter } from '../history/directory-history.writer';
 import { POLICY_ADMIN_SCHEMA } from '../outbox/outbox.relay';
 import { PrincipalEntity } from '../principals/principal.entity';
 import { ResourceEntity } from '../resources/resource.entity';
@@ -11,7 +12,8 @@ import { PolicyEntity, PolicyVersionEntity } from './policy.entity';
  * goes through one of these, so the revision counter and the outbox see every change.
  */
 export class PolicyTransaction {
-  constructor(private readonly manager: EntityManager) {}
+  /** The transaction's manager, for reads of other tables that must see what this transaction sees. */
+  constructor(readonly manager: EntityManager) {}
 
   /** Takes the next revision; the row lock orders concurrent changes by commit. */
   async nextRevision(): Promise<number> {
@@ -91,6 +93,11 @@ export class PolicyTransaction {
 
   async deleteResource(type: string, id: string): Promise<void> {
     await this.manager.delete(ResourceEntity, { type, id });
+  }
+
+  /** The directories' history rows, written in this transaction. */
+  get history(): DirectoryHistoryWriter {
+    return new DirectoryHistoryWriter(this.manager);
   }
 
   enqueue(message: OutboxMessage): Promise<void> {

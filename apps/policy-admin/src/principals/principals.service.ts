@@ -113,6 +113,7 @@ export class PrincipalsService {
       updatedAt: new Date(),
     });
     await tx.savePrincipal(entity);
+    await tx.history.principal(id, revision, toDirectoryPrincipal(entity));
     await tx.enqueue(this.event(id, entity.revision, toDirectoryPrincipal(entity), context));
     return stored(entity);
   }
@@ -120,6 +121,7 @@ export class PrincipalsService {
   /** Removes a principal at `revision` in the caller's transaction, which locked it. */
   async remove(tx: PolicyTransaction, id: string, context: ChangeContext, revision: number): Promise<void> {
     await tx.deletePrincipal(id);
+    await tx.history.principal(id, revision, null);
     await tx.enqueue(this.event(id, revision, null, context));
   }
 

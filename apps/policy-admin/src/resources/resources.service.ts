@@ -110,6 +110,7 @@ export class ResourcesService {
       updatedAt: new Date(),
     });
     await tx.saveResource(entity);
+    await tx.history.resource(type, id, revision, properties);
     await tx.enqueue(this.event(type, id, entity.revision, toDirectoryResource(entity), context));
     return storedResource(entity);
   }
@@ -123,6 +124,7 @@ export class ResourcesService {
     revision: number,
   ): Promise<void> {
     await tx.deleteResource(type, id);
+    await tx.history.resource(type, id, revision, null);
     await tx.enqueue(this.event(type, id, revision, null, context));
   }
 
