@@ -128,6 +128,20 @@ describe('typed policies (standalone)', () => {
     expect((await call(product.url, 'POST', POLICIES, { token: admin, body: correct })).status).toBe(201);
   });
 
+  it('refuses a rollback to a version the current schema fails, with 409 and the pointers', async () => {
+    // untyped-2's version 1 misspelt a member; the schema came after it.
+    const refused = await call<Problem>(product.url, 'POST', `${POLICIES}/untyped-2/rollback`, {
+      token: admin,
+      body: { version: 1 },
+    });
+    expect(refused.status).toBe(409);
+    expect(refused.body.errors).toEqual([
+      { pointer: '/conditions/expression', detail: expect.stringContaining("no member 'propertes'") },
+    ]);
+    const current = await call(product.url, 'GET', `${POLICIES}/untyped-2`, { token: admin });
+    expect(current.headers.get('etag')).toBe('"2"');
+  });
+
   it('refuses an invalid schema with a pointer and a stale If-Match with 412', async () => {
     const invalid = await call<Problem>(product.url, 'PUT', SCHEMA, {
       token: admin,

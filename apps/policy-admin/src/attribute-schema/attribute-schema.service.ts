@@ -1,3 +1,4 @@
+import type { EntityManager } from 'typeorm';
 import { Injectable } from '@nestjs/common';
 import { ProblemError, validationProblem } from '@zt/http';
 import {
@@ -109,10 +110,12 @@ export class AttributeSchemaService {
 
   /**
    * Refuses a policy that fails the current schema (or, without one, names a variable that does
-   * not exist), with a pointer per problem into the policy document.
+   * not exist), with a pointer per problem into the policy document. With `manager`, the schema
+   * is read in that transaction: a policy write checks again there, after it holds the revision
+   * lock a schema change also takes, so a schema stored meanwhile is the one it is checked with.
    */
-  async assertTyped(policy: CanonicalPolicy): Promise<void> {
-    const current = await this.repository.current();
+  async assertTyped(policy: CanonicalPolicy, manager?: EntityManager): Promise<void> {
+    const current = await this.repository.current(manager);
     const issues = typeCheckPolicy(policy, current?.schema);
     if (issues.length > 0) {
       throw validationProblem(

@@ -372,6 +372,7 @@ export class PoliciesService implements PolicySnapshotSource {
     context: ChangeContext,
     revision: number,
   ): Promise<StoredPolicy> {
+    if (next) await this.assertTypedAtCommit(tx, next.policy, kind);
     const now = new Date();
     const entity = existing ?? Object.assign(new PolicyEntity(), { id, createdAt: now, deletedAt: null });
     entity.version = existing ? existing.version + 1 : 1;
@@ -393,6 +394,30 @@ export class PoliciesService implements PolicySnapshotSource {
     }
     await this.record(tx, entity, kind, context);
     return stored(entity);
+  }
+
+  /**
+   * The type check that holds at commit: read in the write's transaction, which holds the revision
+   * lock an attribute schema change takes too, so a schema stored between the request's own check
+   * and this write is the one the policy is checked with. A rollback or restore, whose document is
+   * an old version, is refused with 409: the request was fine, the old version no longer is.
+   */
+  private async assertTypedAtCommit(
+    tx: PolicyTransaction,
+    policy: CanonicalPolicy,
+    kind: PolicyChangeKind,
+  ): Promise<void> {
+    try {
+      await this.attributeSchema.assertTyped(policy, tx.manager);
+    } catch (error) {
+      if (!(error instanceof ProblemError) || (kind !== 'rolled_back' && kind !== 'restored')) throw error;
+      throw new ProblemError(
+        409,
+        'CONFLICT',
+        `That version of policy ${policy.id} does not type-check against the current attribute schema; change the schema or write a new version.`,
+        { errors: error.extra.errors },
+      );
+    }
   }
 
   /** Appends the version row and the outbox event in the caller's transaction. */
