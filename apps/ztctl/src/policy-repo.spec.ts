@@ -30,10 +30,32 @@ describe('ztctl policy on the example repository (offline)', () => {
     const result = await ztctl('policy', 'validate', EXAMPLE);
     expect(result).toMatchObject({
       code: 0,
-      out: expect.stringMatching(/^valid: 5 policies, 4 principals, 1 resources, 3 test files/),
+      out: expect.stringMatching(/^valid: 5 policies, 4 principals, 1 resources, 2 routes, 3 test files/),
     });
     const json = await ztctl('policy', 'validate', EXAMPLE, '--output', 'json');
     expect(JSON.parse(json.out)).toMatchObject({ valid: true, issues: [], counts: { policies: 5 } });
+  });
+
+  it('checks the route table as the decision service does, and writes it as ROUTES_FILE JSON', async () => {
+    const out = join(dir, '..', `${dir.split('/').pop()}-routes.json`);
+    expect(await ztctl('policy', 'routes', dir, '--out', out)).toMatchObject({
+      code: 0,
+      out: expect.stringMatching(/wrote 2 routes from routes.yaml/),
+    });
+    const written = JSON.parse(readFileSync(out, 'utf8')) as { version: number; routes: unknown[] };
+    expect(written).toEqual(parse(readFileSync(join(dir, 'routes.yaml'), 'utf8')));
+    rmSync(out);
+    // A template variable the path does not define is refused, with the file, line and pointer.
+    writeFileSync(
+      join(dir, 'routes.yaml'),
+      readFileSync(join(dir, 'routes.yaml'), 'utf8').replace('gitlab.repo.{project}"', 'gitlab.repo.{repo}"'),
+    );
+    const refused = await ztctl('policy', 'validate', dir);
+    expect(refused.code).toBe(1);
+    expect(refused.out).toMatch(/routes\.yaml:\d+ \/routes\/0\/resource\/id: uses \{repo\}/);
+    // Two route tables are one too many.
+    writeFileSync(join(dir, 'routes.json'), '{"version":1,"routes":[]}');
+    expect((await ztctl('policy', 'validate', dir)).out).toMatch(/a repository has one route table/);
   });
 
   it('passes every test of the example, with full policy coverage, and writes JUnit XML', async () => {

@@ -27,13 +27,16 @@ import {
   RepoIssue,
 } from './repo-files';
 import { readTestFile, TestFile } from './policy-test-file';
+import { readRoutes, RepoRoutes } from './repo-routes';
 
 /**
  * The layout of a policy repository (docs/policy-as-code.md):
  * - `policies/`: one policy per file, YAML or JSON, in any of the three shapes (zt, nist, ztna);
  * - `principals/`: principals `{id, type, roles, groups, attributes}`, one per file or a list;
  * - `resources/`: resources `{type, id, properties}`, one per file or a list;
- * - `tests/`: test files, each a list of cases (policy-test-file.ts).
+ * - `tests/`: test files, each a list of cases (policy-test-file.ts);
+ * - `routes.yaml` (or `.yml`, `.json`) at the root, optional: the decision service's route table
+ *   (repo-routes.ts), checked here and deployed as its ROUTES_FILE.
  * Sub-folders are read too. A kind whose folder is absent is not managed: plan leaves the
  * server's principals alone when the repository has no `principals/`.
  */
@@ -72,6 +75,8 @@ export interface PolicyRepository {
   principals?: RepoPrincipal[];
   /** Absent when the repository has no resources folder. */
   resources?: RepoResource[];
+  /** Absent when the repository has no route table. */
+  routes?: RepoRoutes;
   tests: TestFile[];
   issues: RepoIssue[];
 }
@@ -127,7 +132,7 @@ function readPrincipals(doc: DocumentFile, issues: RepoIssue[]): RepoPrincipal[]
     const { id, ...body } = value;
     const errors: FieldError[] = [];
     if (typeof id !== 'string' || !PRINCIPAL_ID.test(id))
-      errors.push({ pointer: '/id', detail: 'must be 1 to 256 characters without spaces or slashes' });
+      errors.push({ pointer: '/id', detail: 'must be 1 to 256 characters without whitespace' });
     errors.push(...principalBodyErrors(body));
     const attributes = isObject(body.attributes) ? body.attributes : {};
     errors.push(
@@ -256,6 +261,8 @@ export function loadRepository(dir: string): PolicyRepository {
       ),
     );
   }
+  const routes = readRoutes(dir, issues);
+  if (routes) repository.routes = routes;
   repository.tests = readAll(dir, FOLDERS.tests, issues, (doc) => {
     const file = readTestFile(doc, issues);
     return file ? [file] : [];

@@ -10,6 +10,7 @@ export function counts(repository: PolicyRepository) {
     policies: repository.policies.length,
     principals: repository.principals?.length ?? 0,
     resources: repository.resources?.length ?? 0,
+    routes: repository.routes?.table.routes.length ?? 0,
     test_files: repository.tests.length,
     test_cases: repository.tests.reduce((n, t) => n + t.cases.length, 0),
   };
@@ -37,7 +38,7 @@ export function validateCommand(dir: string, output: OutputFormat): CommandResul
   if (!valid) return { text: issuesText(repository), exitCode };
   const c = counts(repository);
   return {
-    text: `valid: ${c.policies} policies, ${c.principals} principals, ${c.resources} resources, ${c.test_files} test files (${c.test_cases} cases)`,
+    text: `valid: ${c.policies} policies, ${c.principals} principals, ${c.resources} resources, ${c.routes} routes, ${c.test_files} test files (${c.test_cases} cases)`,
     exitCode,
   };
 }

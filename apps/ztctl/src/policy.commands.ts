@@ -5,6 +5,7 @@ import { applyCommand, isPlanFile, planToApply, readPlan } from './policy-apply.
 import { exportCommand } from './policy-export.command';
 import { fmtCommand } from './policy-fmt.command';
 import { planCommand } from './policy-plan.command';
+import { routesCommand } from './policy-routes.command';
 import { testCommand } from './policy-test.command';
 import { OutputFormat, validateCommand } from './policy-validate.command';
 
@@ -37,7 +38,9 @@ export function addPolicyCommands(
 ): void {
   const policy = program
     .command('policy')
-    .description('policy as code: validate, test, format, export, plan and apply a policy repository');
+    .description(
+      'policy as code: validate, test, format, export, plan and apply a policy repository, and write its routes',
+    );
 
   policy
     .command('validate')
@@ -55,6 +58,13 @@ export function addPolicyCommands(
     .action((dir: string, options: { output: OutputFormat; junit?: string }) =>
       done(testCommand(dir, options)),
     );
+
+  policy
+    .command('routes')
+    .description("write the repository's route table as the JSON of the decision service's ROUTES_FILE")
+    .argument('<dir>', 'the policy repository')
+    .option('--out <file>', 'write it to this file (else print it)')
+    .action((dir: string, options: { out?: string }) => done(routesCommand(dir, options)));
 
   policy
     .command('fmt')
