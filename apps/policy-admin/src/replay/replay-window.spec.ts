@@ -18,6 +18,9 @@ describe('parseReplayWindow', () => {
     expect(parseReplayWindow('all')).toEqual({
       errors: [{ pointer: '/replay', detail: expect.any(String) }],
     });
+    expect(parseReplayWindow({ from: '2026-12-31T23:59:60Z' })).toEqual({
+      errors: [{ pointer: '/replay/from', detail: 'must be an instant this server can read' }],
+    });
     expect(parseReplayWindow({ from: '2026-12-02T00:00:00Z', to: '2026-12-01T00:00:00Z' })).toEqual({
       errors: [{ pointer: '/replay/from', detail: 'must be before to' }],
     });

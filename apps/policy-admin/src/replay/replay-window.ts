@@ -38,6 +38,14 @@ export function parseReplayWindow(value: unknown): { window: ReplayWindow } | { 
   const errors = schemaFieldErrors(validate, window);
   if (errors.length > 0) return { errors: errors.map((e) => ({ ...e, pointer: `/replay${e.pointer}` })) };
   const { from, to, limit } = window as { from?: string; to?: string; limit?: number };
+  // ajv's date-time admits what Date cannot read (a leap second): refused here, not at the audit service.
+  for (const [name, value] of [
+    ['from', from],
+    ['to', to],
+  ] as const) {
+    if (value !== undefined && Number.isNaN(Date.parse(value)))
+      return { errors: [{ pointer: `/replay/${name}`, detail: 'must be an instant this server can read' }] };
+  }
   if (from !== undefined && to !== undefined && Date.parse(from) >= Date.parse(to)) {
     return { errors: [{ pointer: '/replay/from', detail: 'must be before to' }] };
   }
