@@ -1,9 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { call } from '../support/http';
-import { createTestDatabase, INFRA, ServiceProcess, startServiceProcess } from '../support/distributed';
+import { createTestDatabase, ServiceProcess, startServiceProcess, serviceEnv } from '../support/distributed';
 import { startTestIssuer, TestIssuer } from '../support/test-issuer';
 
 type Decision = { decision: string; revision: number; decidingPolicies: { id: string }[] };
@@ -36,17 +35,9 @@ describe('decision replicas apply a change set whole', () => {
   beforeAll(async () => {
     issuer = await startTestIssuer();
     database = await createTestDatabase();
-    env = {
-      DATABASE_URL: database.url,
-      KAFKA_BROKERS: INFRA.kafkaBrokers,
-      REDIS_URL: INFRA.redisUrl,
-      TOPIC_PREFIX: `it-${randomBytes(4).toString('hex')}.`,
-      REDIS_KEY_PREFIX: `it-${randomBytes(4).toString('hex')}:`,
-      JWKS_URL: issuer.jwksUrl,
-      JWT_ISSUER: issuer.issuer,
-      LOG_LEVEL: 'warn',
+    env = serviceEnv(database, issuer, {
       MIN_REVISION_WAIT_MS: '2000',
-    };
+    });
     admin = await startServiceProcess('policy-admin', env);
     writeFileSync(join(dir, 'pdp.token'), await issuer.mint({ sub: 'decision-pdp', roles: ['pdp'] }));
     replicas.push(await startServiceProcess('decision', { ...env, INSTANCE_ID: 'decision-a' }));

@@ -1,9 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { call, eventually } from '../support/http';
-import { createTestDatabase, INFRA, ServiceProcess, startServiceProcess } from '../support/distributed';
+import { createTestDatabase, ServiceProcess, startServiceProcess, serviceEnv } from '../support/distributed';
 import { startTestIssuer, TestIssuer } from '../support/test-issuer';
 
 type Decision = { decision: string; revision: number };
@@ -30,18 +29,10 @@ describe('decision replicas never serve stale policy after an acknowledged chang
   beforeAll(async () => {
     issuer = await startTestIssuer();
     database = await createTestDatabase();
-    env = {
-      DATABASE_URL: database.url,
-      KAFKA_BROKERS: INFRA.kafkaBrokers,
-      REDIS_URL: INFRA.redisUrl,
-      TOPIC_PREFIX: `it-${randomBytes(4).toString('hex')}.`,
-      REDIS_KEY_PREFIX: `it-${randomBytes(4).toString('hex')}:`,
-      JWKS_URL: issuer.jwksUrl,
-      JWT_ISSUER: issuer.issuer,
-      LOG_LEVEL: 'warn',
+    env = serviceEnv(database, issuer, {
       DECISION_HEARTBEAT_SECONDS: '1',
       MIN_REVISION_WAIT_MS: '2000',
-    };
+    });
     admin = await startServiceProcess('policy-admin', env);
     // The second replica starts from policy-admin's snapshot over HTTP, the first from the topic.
     writeFileSync(join(dir, 'pdp.token'), await issuer.mint({ sub: 'decision-pdp', roles: ['pdp'] }));

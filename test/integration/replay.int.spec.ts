@@ -1,6 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import { call, eventually } from '../support/http';
-import { createTestDatabase, INFRA, ServiceProcess, startServiceProcess } from '../support/distributed';
+import { createTestDatabase, ServiceProcess, startServiceProcess, serviceEnv } from '../support/distributed';
 import { startTestIssuer, TestIssuer } from '../support/test-issuer';
 
 interface Simulation {
@@ -34,18 +33,10 @@ describe('replay of recorded decisions, distributed', () => {
   beforeAll(async () => {
     issuer = await startTestIssuer();
     database = await createTestDatabase();
-    const env = {
-      DATABASE_URL: database.url,
-      KAFKA_BROKERS: INFRA.kafkaBrokers,
-      REDIS_URL: INFRA.redisUrl,
-      TOPIC_PREFIX: `it-${randomBytes(4).toString('hex')}.`,
-      REDIS_KEY_PREFIX: `it-${randomBytes(4).toString('hex')}:`,
-      JWKS_URL: issuer.jwksUrl,
-      JWT_ISSUER: issuer.issuer,
-      LOG_LEVEL: 'warn',
+    const env = serviceEnv(database, issuer, {
       MIN_REVISION_WAIT_MS: '5000',
       DECISION_LOG_FLUSH_MS: '100',
-    };
+    });
     const audit = await startServiceProcess('audit', env);
     const decision = await startServiceProcess('decision', env);
     const admin = await startServiceProcess('policy-admin', { ...env, AUDIT_URL: audit.url });

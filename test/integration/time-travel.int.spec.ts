@@ -1,10 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { call, eventually } from '../support/http';
-import { createTestDatabase, INFRA, ServiceProcess, startServiceProcess } from '../support/distributed';
+import { createTestDatabase, ServiceProcess, startServiceProcess, serviceEnv } from '../support/distributed';
 import { startTestIssuer, TestIssuer } from '../support/test-issuer';
 
 interface Decision {
@@ -73,17 +72,9 @@ describe('time travel (distributed: PostgreSQL, Kafka, a decision replica over H
   beforeAll(async () => {
     issuer = await startTestIssuer();
     database = await createTestDatabase();
-    env = {
-      DATABASE_URL: database.url,
-      KAFKA_BROKERS: INFRA.kafkaBrokers,
-      REDIS_URL: INFRA.redisUrl,
-      TOPIC_PREFIX: `it-${randomBytes(4).toString('hex')}.`,
-      REDIS_KEY_PREFIX: `it-${randomBytes(4).toString('hex')}:`,
-      JWKS_URL: issuer.jwksUrl,
-      JWT_ISSUER: issuer.issuer,
-      LOG_LEVEL: 'warn',
+    env = serviceEnv(database, issuer, {
       MIN_REVISION_WAIT_MS: '5000',
-    };
+    });
     writer = await issuer.mint({ sub: 'root@company.com', roles: ['infra_admin'], amr: ['pwd', 'mfa'] });
     auditor = await issuer.mint({ sub: 'audra@company.com', roles: ['auditor'] });
     pep = await issuer.mint({ sub: 'gateway', roles: ['pep'] });

@@ -16,6 +16,29 @@ export const INFRA = {
 };
 
 /**
+ * The environment of services under one test: the test's database, the machine's Kafka and Redis
+ * under a topic and key prefix of this run only (so runs never see each other's events), tokens
+ * from the test's issuer; `extra` adds or overrides.
+ */
+export function serviceEnv(
+  database: { url: string },
+  issuer: { jwksUrl: string; issuer: string },
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  return {
+    DATABASE_URL: database.url,
+    KAFKA_BROKERS: INFRA.kafkaBrokers,
+    REDIS_URL: INFRA.redisUrl,
+    TOPIC_PREFIX: `it-${randomBytes(4).toString('hex')}.`,
+    REDIS_KEY_PREFIX: `it-${randomBytes(4).toString('hex')}:`,
+    JWKS_URL: issuer.jwksUrl,
+    JWT_ISSUER: issuer.issuer,
+    LOG_LEVEL: 'warn',
+    ...extra,
+  };
+}
+
+/**
  * A Kafka bus on the test broker, its topics under a prefix of the test's own (three partitions,
  * one replica: the broker is a single node). Not connected yet.
  */
