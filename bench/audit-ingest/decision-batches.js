@@ -24,14 +24,16 @@ function decisionEntry(n) {
   };
 }
 
-/** `count` decisions as CloudEvents of 100 decisions each, with their decision ids. */
-function decisionBatches(count) {
+/**
+ * `count` decisions as CloudEvents of 100 decisions each, with their decision ids; `entryOf(n)`
+ * makes the n-th decision's log entry.
+ */
+function decisionBatches(count, entryOf = decisionEntry) {
   const events = [];
   const ids = [];
   for (let first = 0; first < count; first += DECISIONS_PER_MESSAGE) {
     const decisions = [];
-    for (let n = first; n < Math.min(count, first + DECISIONS_PER_MESSAGE); n++)
-      decisions.push(decisionEntry(n));
+    for (let n = first; n < Math.min(count, first + DECISIONS_PER_MESSAGE); n++) decisions.push(entryOf(n));
     ids.push(...decisions.map((d) => d.decisionId));
     events.push({
       specversion: '1.0',

@@ -20,13 +20,13 @@ const { replaySides } = require(path.join(DIST, 'apps/policy-admin/src/replay/re
 const { ReplayAccumulator } = require(path.join(DIST, 'apps/policy-admin/src/replay/replay-impact'));
 const { parsePolicy } = require(path.join(DIST, 'libs/policy-engine/src'));
 const { DataSource } = require('typeorm');
+const { decisionBatches } = require('../audit-ingest/decision-batches');
 
 const DECISIONS = Number(process.env.BENCH_REPLAY_DECISIONS ?? 100_000);
 const POLICIES = 200;
 const USERS = 1000;
 const TEAMS = 20;
 const RUNS = 3;
-const PER_MESSAGE = 100;
 
 const policy = (i, effect = 'allow') => ({
   id: `pol_${i}`,
@@ -115,22 +115,9 @@ async function runReplayBench() {
     // The recorded history, published as the decision replica publishes it.
     const bus = running.app.get(MessageBus);
     const loadStarted = performance.now();
-    for (let first = 0; first < DECISIONS; first += PER_MESSAGE * 100) {
-      const messages = [];
-      for (let m = first; m < Math.min(DECISIONS, first + PER_MESSAGE * 100); m += PER_MESSAGE) {
-        const decisions = [];
-        for (let n = m; n < Math.min(DECISIONS, m + PER_MESSAGE); n++) decisions.push(recorded(n));
-        const event = {
-          specversion: '1.0',
-          id: randomUUID(),
-          source: '/zt/decision',
-          type: 'com.zt.decision.batch',
-          time: new Date().toISOString(),
-          datacontenttype: 'application/json',
-          data: { decisions },
-        };
-        messages.push({ key: event.id, event });
-      }
+    const { events } = decisionBatches(DECISIONS, recorded);
+    for (let first = 0; first < events.length; first += 100) {
+      const messages = events.slice(first, first + 100).map((event) => ({ key: event.id, event }));
       await bus.publish('zt.decision.log', messages);
     }
     await waitForRecords(running.app.get(DataSource, { strict: false }), DECISIONS);
