@@ -180,8 +180,11 @@ export class PolicyState {
     return true;
   }
 
-  /** Loads a snapshot on top of whatever the stream already delivered. */
-  load(snapshot: PolicySnapshot): void {
+  /**
+   * Loads a snapshot on top of whatever the stream already delivered; `what` names it in the log
+   * (a state built for time travel is not this replica's own).
+   */
+  load(snapshot: PolicySnapshot, what = 'the snapshot'): void {
     const started = performance.now();
     // A snapshot is read in one transaction, so it ends on a whole change set.
     for (const change of snapshot.policies) this.writePolicy(change);
@@ -190,7 +193,7 @@ export class PolicyState {
     this.sets.dropUpTo(snapshot.revision);
     this.advance(snapshot.revision);
     this.logger.log(
-      `loaded the snapshot at revision ${snapshot.revision} (${snapshot.policies.length} policies) in ${Math.round(performance.now() - started)} ms`,
+      `loaded ${what} at revision ${snapshot.revision} (${snapshot.policies.length} policies) in ${Math.round(performance.now() - started)} ms`,
     );
   }
 }

@@ -87,7 +87,7 @@ export class HistoricalStates {
   /** A state built from a historical snapshot, as a new replica builds its own from the current one. */
   private build(snapshot: HistoricalSnapshot): HistoricalState {
     const state = new PolicyState();
-    state.load(snapshot);
+    state.load(snapshot, 'a past state for time travel');
     const devices = new DeviceStateStore(this.config);
     devices.markLoaded();
     const evaluator = new SearchEvaluator(state, devices, this.config);
