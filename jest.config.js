@@ -9,10 +9,14 @@ module.exports = {
     '<rootDir>/apps/**/*.spec.ts',
     '<rootDir>/libs/**/*.spec.ts',
     '<rootDir>/examples/**/*.spec.ts',
+    '<rootDir>/packages/*/src/**/*.spec.ts',
+    '<rootDir>/packages/*/test/**/*.spec.ts',
     '<rootDir>/test/e2e/**/*.e2e.spec.ts',
   ],
   transform: swcTransform,
   transformIgnorePatterns,
-  moduleNameMapper,
+  // packages/ are published as ES modules too, so their relative imports name the emitted `.js` file.
+  moduleNameMapper: { ...moduleNameMapper, '^(\\.{1,2}/.*)\\.js$': '$1' },
+  modulePathIgnorePatterns: ['<rootDir>/packages/[^/]+/dist/'],
   testTimeout: 30000,
 };
