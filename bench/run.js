@@ -13,12 +13,23 @@ const { runWorstCaseBench, worstCaseReport } = require('./worst-case/run');
 const { runAuditIngestBench } = require('./audit-ingest/run');
 const { runSearchBench, searchReport } = require('./search/run');
 const { runReplayBench, replayReport } = require('./replay/run');
+const { runSdkGuardBench, sdkGuardReport } = require('./sdk-guard/run');
 const { engineReport, httpReport, propagationReport, auditIngestReport } = require('./report');
 
 // `npm run bench` runs them all; `npm run bench -- http` (or engine, propagation, worst-case) runs some.
 // `propagation` loads BENCH_PROPAGATION_POLICIES (100,000) policies beside a phase with a few.
 // `overload` drives the decision API at 0.5×, 1×, 2× and 3× its maximum (bench/overload).
-const ALL = ['engine', 'http', 'overload', 'propagation', 'worst-case', 'audit-ingest', 'search', 'replay'];
+const ALL = [
+  'engine',
+  'http',
+  'overload',
+  'propagation',
+  'worst-case',
+  'audit-ingest',
+  'search',
+  'replay',
+  'sdk-guard',
+];
 
 async function main() {
   const meta = {
@@ -47,6 +58,11 @@ async function main() {
     const replay = await runReplayBench();
     save('replay', replay);
     process.stdout.write(`${replayReport(replay, meta)}\n\n`);
+  }
+  if (run.includes('sdk-guard')) {
+    const guard = await runSdkGuardBench();
+    save('sdk-guard', guard);
+    process.stdout.write(`${sdkGuardReport(guard, meta)}\n\n`);
   }
   if (run.includes('worst-case')) {
     const worst = await runWorstCaseBench();
