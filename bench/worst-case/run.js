@@ -11,9 +11,7 @@ const { runHealthzBench, healthzReport } = require('./healthz');
 
 const DIST = process.env.BENCH_DIST ?? path.join(__dirname, '..', '..', 'dist');
 const engine = require(path.join(DIST, 'libs', 'policy-engine', 'src', 'index.js'));
-const { decisionRequestErrors } = require(
-  path.join(DIST, 'apps', 'decision', 'src', 'decisions', 'decision-request.schema.js'),
-);
+const { decisionRequestErrors } = require(path.join(DIST, 'libs', 'contracts', 'src', 'index.js'));
 
 /** The target for every case: the slowest decision stays under this. */
 const TARGET_US = 10_000;

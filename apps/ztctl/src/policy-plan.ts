@@ -1,8 +1,7 @@
+import { changedPointers } from '@zt/contracts';
 import { describeImpact, PlanImpact } from './policy-impact';
 import type { DirectoryPrincipal, PolicySnapshot } from '@zt/contracts';
 import { exportPolicy, parsePolicy, PolicyFormat } from '@zt/policy-engine';
-// The server's own field-level diff of two policy versions (GET /policies/{id}/versions).
-import { changedPointers } from '../../policy-admin/src/policies/document-diff';
 import type { PolicyRepository } from './policy-repo';
 
 export type PlanKind = 'policy' | 'principal' | 'resource';

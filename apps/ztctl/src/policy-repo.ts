@@ -2,8 +2,10 @@ import {
   DirectoryPrincipal,
   DirectoryResource,
   PRINCIPAL_ID_SCHEMA,
+  principalBodyErrors,
   RESOURCE_ID_SCHEMA,
   RESOURCE_TYPE_SCHEMA,
+  resourceBodyErrors,
 } from '@zt/contracts';
 import type { FieldError } from '@zt/http';
 import {
@@ -14,9 +16,6 @@ import {
   parsePolicy,
   PolicyFormat,
 } from '@zt/policy-engine';
-// The server's own checks of a principal or resource body: the repository is held to exactly them.
-import { principalBodyErrors } from '../../policy-admin/src/principals/principal-body.schema';
-import { resourceBodyErrors } from '../../policy-admin/src/resources/resource-body.schema';
 import {
   DocumentFile,
   documentFiles,

@@ -1,8 +1,7 @@
+import { decisionRequestErrors } from '@zt/contracts';
 import Ajv from 'ajv';
 import { schemaFieldErrors } from '@zt/http';
 import type { DecisionRequest, Effect } from '@zt/policy-engine';
-// A test case's request is held to the native decision API's own schema and bounds.
-import { decisionRequestErrors } from '../../decision/src/decisions/decision-request.schema';
 import { DocumentFile, issueAt, RepoIssue } from './repo-files';
 
 /** What a case expects of the decision; only `decision` is required. */

@@ -1,7 +1,6 @@
 import type { DirectoryPrincipal } from '@zt/contracts';
-import { CanonicalPolicy, DecisionResult, PolicySet } from '@zt/policy-engine';
 // The decision service joins the principal directory to a request this way; tests do the same.
-import { withDirectoryFacts } from '../../decision/src/decisions/trust-model';
+import { CanonicalPolicy, DecisionResult, PolicySet, withDirectoryFacts } from '@zt/policy-engine';
 import type { PolicyRepository } from './policy-repo';
 import type { CaseExpectation, TestCase } from './policy-test-file';
 

@@ -11,3 +11,5 @@ export * from './event-schemas';
 export * from './asyncapi';
 export * from './historical-snapshot';
 export * from './instant';
+export * from './schema-problems';
+export * from './api-schemas';

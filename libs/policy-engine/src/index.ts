@@ -11,3 +11,4 @@ export { boundsIssues } from './validation';
 export { subjectKey } from './formats/format-options';
 export { POLICY_DOCUMENT_SCHEMAS } from './schemas';
 export * from './typing';
+export * from './directory-facts';

@@ -1,3 +1,4 @@
+import { decisionRequestLimitErrors } from '@zt/contracts';
 import { performance } from 'node:perf_hooks';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Principal } from '@zt/auth';
@@ -6,7 +7,6 @@ import { ProblemError, validationProblem } from '@zt/http';
 import type { SearchQuery } from '@zt/policy-engine';
 import { Counter, Registry } from 'prom-client';
 import type { DecisionCall } from '../decisions/decision-call';
-import { decisionRequestLimitErrors } from '../decisions/decision-request.schema';
 import { RateLimiter } from '../decisions/rate-limiter';
 import { assertMayAskAbout, PEP_ROLE } from '../decisions/trust-model';
 import { PolicyState } from '../policy-state/policy-state';

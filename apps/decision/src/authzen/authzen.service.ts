@@ -1,9 +1,9 @@
+import { decisionRequestLimitErrors } from '@zt/contracts';
 import { Injectable } from '@nestjs/common';
 import type { Principal } from '@zt/auth';
 import { FieldError, validationProblem } from '@zt/http';
 import type { DecisionCall } from '../decisions/decision-call';
 import { DecisionsService } from '../decisions/decisions.service';
-import { decisionRequestLimitErrors } from '../decisions/decision-request.schema';
 import { RateLimiter } from '../decisions/rate-limiter';
 import { assertMayAskAbout } from '../decisions/trust-model';
 import {

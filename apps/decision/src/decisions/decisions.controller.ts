@@ -1,8 +1,8 @@
+import { DECISION_REQUEST_SCHEMA } from '@zt/contracts';
 import { Controller } from '@nestjs/common';
 import type { Principal } from '@zt/auth';
 import { ApiOperation, DirectRoute, JsonSchema, problem, RATE_LIMITED } from '@zt/http';
 import { decisionCallOf } from './decision-call';
-import { DECISION_REQUEST_SCHEMA } from './decision-request.schema';
 import type { FastifyRequest } from 'fastify';
 import { DecisionResponse, DecisionsService } from './decisions.service';
 

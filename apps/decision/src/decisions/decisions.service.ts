@@ -1,3 +1,4 @@
+import { decisionRequestErrors } from '@zt/contracts';
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Inject, Injectable } from '@nestjs/common';
@@ -13,7 +14,6 @@ import { RateLimiter } from './rate-limiter';
 import { applyRestriction } from '../device-state/device-facts';
 import { DeviceStateStore } from '../device-state/device-state.store';
 import { PolicyState } from '../policy-state/policy-state';
-import { decisionRequestErrors } from './decision-request.schema';
 import { awaitRevisionOrRefuse, decisionInputsOf } from './decision-inputs';
 import { assertMayAskAbout, DecisionBody } from './trust-model';
 import { TimeTravelService } from '../time-travel/time-travel.service';

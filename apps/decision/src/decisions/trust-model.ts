@@ -1,5 +1,5 @@
 import type { Principal } from '@zt/auth';
-import { DirectoryPrincipal, DirectoryResource, resourceKey } from '@zt/contracts';
+import { DirectoryResource, resourceKey } from '@zt/contracts';
 import { ProblemError } from '@zt/http';
 import type { DecisionRequest } from '@zt/policy-engine';
 
@@ -85,30 +85,9 @@ export function withTokenFacts(request: DecisionBody, principal: Principal): Dec
   };
 }
 
-/**
- * Adds what the principal directory knows about the subject. The directory is authoritative for
- * what it holds: its type and attributes win over the request's (a request can only add an
- * attribute the directory lacks), and its roles and groups join the request's (a request cannot
- * take a membership away).
- */
-export function withDirectoryFacts(
-  request: DecisionRequest,
-  directory: ReadonlyMap<string, DirectoryPrincipal>,
-): DecisionRequest {
-  const known = directory.get(request.subject.id);
-  if (!known) return request;
-  const { subject } = request;
-  return {
-    ...request,
-    subject: {
-      ...subject,
-      type: known.type,
-      roles: [...new Set([...(subject.roles ?? []), ...known.roles])],
-      groups: [...new Set([...(subject.groups ?? []), ...known.groups])],
-      attributes: { ...(subject.attributes ?? {}), ...known.attributes },
-    },
-  };
-}
+// Joining the principal directory is the engine library's (ztctl's tests join a repository's
+// principals the same way); re-exported here beside the other facts of the trust model.
+export { withDirectoryFacts } from '@zt/policy-engine';
 
 /**
  * Adds what the resource directory knows about the resource (by type and id). The directory is

@@ -1,3 +1,4 @@
+import { decisionRequestLimitErrors } from '@zt/contracts';
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Principal } from '@zt/auth';
@@ -8,7 +9,6 @@ import type { DecisionResult } from '@zt/policy-engine';
 import { searchErrors, SearchKind, SearchResponse } from '../authzen/authzen-search.mapping';
 import { searchCost } from '../authzen/authzen-search.service';
 import { decisionInputsOf } from '../decisions/decision-inputs';
-import { decisionRequestLimitErrors } from '../decisions/decision-request.schema';
 import { RateLimiter } from '../decisions/rate-limiter';
 import type { DecisionBody } from '../decisions/trust-model';
 import { HistoricalStates } from './historical-states';

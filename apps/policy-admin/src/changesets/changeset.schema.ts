@@ -1,11 +1,11 @@
 import {
   MAX_CHANGESET_CHANGES,
+  PRINCIPAL_BODY_SCHEMA,
   PRINCIPAL_ID_SCHEMA,
+  RESOURCE_BODY_SCHEMA,
   RESOURCE_ID_SCHEMA,
   RESOURCE_TYPE_SCHEMA,
 } from '@zt/contracts';
-import { PRINCIPAL_BODY_SCHEMA } from '../principals/principal-body.schema';
-import { RESOURCE_BODY_SCHEMA } from '../resources/resource-body.schema';
 
 /** Most changes one set may carry: the set is one transaction and one burst on the policy topic. */
 export const MAX_CHANGES = MAX_CHANGESET_CHANGES;

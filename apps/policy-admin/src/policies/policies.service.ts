@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Principal } from '@zt/auth';
 import { APP_CONFIG, AppConfig } from '@zt/config';
 import {
+  changedPointers,
   ChangeSetMarker,
   createCloudEvent,
   EventSources,
@@ -25,7 +26,6 @@ import {
 import { AttributeSchemaService } from '../attribute-schema/attribute-schema.service';
 import { PolicyAdminOutboxRelay } from '../outbox/outbox.relay';
 import { pageOf, pageRequestOf } from '../paging/page';
-import { changedPointers } from './document-diff';
 import { toDirectoryPrincipal } from '../principals/principals.service';
 import { toDirectoryResource } from '../resources/resource-view';
 import { newPolicyId } from './policy-id';

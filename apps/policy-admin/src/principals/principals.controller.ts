@@ -1,3 +1,4 @@
+import { PRINCIPAL_BODY_SCHEMA } from '@zt/contracts';
 import { Body, Controller, Delete, Get, HttpCode, Param, Put, Query, Req, Res } from '@nestjs/common';
 import { CurrentPrincipal, Principal, Roles } from '@zt/auth';
 import { ApiOperation, correlationIdOf, JsonSchema, problem } from '@zt/http';
@@ -11,7 +12,6 @@ import {
 } from '../directory/directory.api';
 import { PRINCIPAL_TYPES } from '../directory/directory-query';
 import { linkNextPage } from '../paging/page';
-import { PRINCIPAL_BODY_SCHEMA } from './principal-body.schema';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PrincipalsService, StoredPrincipal } from './principals.service';
 

@@ -4,9 +4,10 @@ import {
   DirectoryPrincipal,
   EventSources,
   EventTypes,
+  PRINCIPAL_ID_SCHEMA,
+  principalBodyErrors,
   PrincipalChangeData,
   principalKey,
-  PRINCIPAL_ID_SCHEMA,
   Topics,
 } from '@zt/contracts';
 import { FieldError, ProblemError, validationProblem } from '@zt/http';
@@ -17,7 +18,6 @@ import { PolicyAdminOutboxRelay } from '../outbox/outbox.relay';
 import { Page, pageOf } from '../paging/page';
 import { PoliciesRepository, PolicyTransaction } from '../policies/policies.repository';
 import type { ChangeContext } from '../policies/policies.service';
-import { principalBodyErrors } from './principal-body.schema';
 import { PrincipalEntity } from './principal.entity';
 
 /** A stored principal as the API shows it. */

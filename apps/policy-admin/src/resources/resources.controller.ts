@@ -1,8 +1,8 @@
+import { RESOURCE_BODY_SCHEMA } from '@zt/contracts';
 import { Body, Controller, Delete, Get, HttpCode, Param, Put, Query, Req, Res } from '@nestjs/common';
 import { CurrentPrincipal, Principal, Roles } from '@zt/auth';
 import { ApiOperation, correlationIdOf, JsonSchema } from '@zt/http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { RESOURCE_BODY_SCHEMA } from './resource-body.schema';
 import type { StoredResource } from './resource-view';
 import {
   equalityQuery,

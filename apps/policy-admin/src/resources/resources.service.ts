@@ -4,12 +4,13 @@ import {
   DirectoryResource,
   EventSources,
   EventTypes,
+  RESOURCE_ID_SCHEMA,
+  RESOURCE_TYPE_SCHEMA,
+  resourceBodyErrors,
   ResourceChangeData,
   resourceKey,
   Topics,
   unsafeTextProblem,
-  RESOURCE_ID_SCHEMA,
-  RESOURCE_TYPE_SCHEMA,
 } from '@zt/contracts';
 import { FieldError, ProblemError, validationProblem } from '@zt/http';
 import { boundsIssues } from '@zt/policy-engine';
@@ -19,7 +20,6 @@ import { PolicyAdminOutboxRelay } from '../outbox/outbox.relay';
 import { Page, pageOf } from '../paging/page';
 import { PoliciesRepository, PolicyTransaction } from '../policies/policies.repository';
 import type { ChangeContext } from '../policies/policies.service';
-import { resourceBodyErrors } from './resource-body.schema';
 import { ResourceEntity } from './resource.entity';
 import { StoredResource, storedResource, toDirectoryResource } from './resource-view';
 

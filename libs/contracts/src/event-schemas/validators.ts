@@ -1,8 +1,9 @@
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { EventTypes } from '../event-types';
 import { MAX_OBSERVATION_CLOCK_AHEAD_MS } from '../payloads';
 import type { InputProblem } from '../untrusted-input';
+import { schemaProblems } from '../schema-problems';
 import { EVENT_CONTRACTS } from './catalogue';
 import { cloudEventSchema } from './common';
 import { DEVICE_POSTURE_SCHEMA, DEVICE_RISK_SCHEMA, LEGACY_DEVICE_POSTURE_SCHEMA } from './device';
@@ -16,25 +17,7 @@ export type EventValidator = (event: unknown, now?: number) => InputProblem[];
 const ajv = new Ajv({ allErrors: true, strict: true, strictTypes: false });
 addFormats(ajv, ['date-time']);
 
-// RFC 6901 escaping of one pointer segment.
-const segment = (name: unknown): string => String(name).replace(/~/g, '~0').replace(/\//g, '~1');
-
-// The pointer of an ajv error, at the missing or unexpected member itself, as the HTTP edge says it.
-function pointerOf(error: ErrorObject): string {
-  if (error.keyword === 'required') return `${error.instancePath}/${segment(error.params.missingProperty)}`;
-  if (error.keyword === 'additionalProperties')
-    return `${error.instancePath}/${segment(error.params.additionalProperty)}`;
-  return error.instancePath;
-}
-
 const MAX_PROBLEMS = 10;
-
-function schemaProblems(validate: ValidateFunction, value: unknown): InputProblem[] {
-  if (validate(value)) return [];
-  return (validate.errors ?? [])
-    .slice(0, MAX_PROBLEMS)
-    .map((e) => ({ pointer: pointerOf(e), detail: e.message ?? e.keyword }));
-}
 
 /** The HTTP intake's rule for observation times: not more than 5 minutes ahead of the reader. */
 export function observedAtProblem(observedAt: string, now: number): string | undefined {
@@ -54,7 +37,7 @@ function schemaValidator(type: string, data: Record<string, unknown>): ValidateF
 const validators = new Map<string, EventValidator>();
 for (const contract of EVENT_CONTRACTS) {
   const validate = schemaValidator(contract.type, contract.data);
-  validators.set(contract.type, (event) => schemaProblems(validate, event));
+  validators.set(contract.type, (event) => schemaProblems(validate, event, MAX_PROBLEMS));
 }
 
 // Posture: the snake_case form, or for one release the camelCase form published before it (the
@@ -65,7 +48,7 @@ const legacyPosture = schemaValidator(EventTypes.devicePosture, LEGACY_DEVICE_PO
 validators.set(EventTypes.devicePosture, (event, now = Date.now()) => {
   const data = (event as { data?: unknown } | null)?.data;
   const legacy = typeof data === 'object' && data !== null && 'deviceId' in data && !('device_id' in data);
-  const problems = schemaProblems(legacy ? legacyPosture : currentPosture, event);
+  const problems = schemaProblems(legacy ? legacyPosture : currentPosture, event, MAX_PROBLEMS);
   if (problems.length > 0) return problems;
   return futureProblems(event, legacy ? 'observedAt' : 'observed_at', now);
 });
@@ -76,7 +59,7 @@ validators.set(EventTypes.devicePosture, (event, now = Date.now()) => {
 // closed.
 const riskSchema = schemaValidator(EventTypes.deviceRisk, DEVICE_RISK_SCHEMA);
 validators.set(EventTypes.deviceRisk, (event, now = Date.now()) => {
-  const problems = schemaProblems(riskSchema, event);
+  const problems = schemaProblems(riskSchema, event, MAX_PROBLEMS);
   if (problems.length > 0) return problems;
   const restricted = (event as { data: { restricted: boolean } }).data.restricted;
   return restricted ? [] : futureProblems(event, 'observedAt', now);

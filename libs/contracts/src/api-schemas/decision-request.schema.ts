@@ -1,6 +1,6 @@
 import Ajv from 'ajv';
-import { InputLimits, inputProblems } from '@zt/contracts';
-import { FieldError, schemaFieldErrors } from '@zt/http';
+import { schemaProblems } from '../schema-problems';
+import { InputLimits, InputProblem, inputProblems } from '../untrusted-input';
 
 /**
  * Bounds on a whole decision request, however deep, tighter than the limits every body is held
@@ -72,14 +72,14 @@ const validate = new Ajv({ allErrors: true, strict: true }).compile(DECISION_REQ
  * The problems of a decision request (or of the part of another body that becomes one, under
  * `base`) against DECISION_REQUEST_LIMITS, at any depth: what the AuthZEN and gRPC paths check.
  */
-export function decisionRequestLimitErrors(value: unknown, base = ''): FieldError[] {
+export function decisionRequestLimitErrors(value: unknown, base = ''): InputProblem[] {
   return inputProblems(value, base, DECISION_REQUEST_LIMITS);
 }
 
 /** Field errors of a decision request, each with the JSON pointer of the offending field; empty when valid. */
-export function decisionRequestErrors(body: unknown): FieldError[] {
+export function decisionRequestErrors(body: unknown): InputProblem[] {
   // Bounds first: ajv then only sees a document known to be small.
   const bounds = decisionRequestLimitErrors(body);
   if (bounds.length > 0) return bounds;
-  return schemaFieldErrors(validate, body);
+  return schemaProblems(validate, body);
 }

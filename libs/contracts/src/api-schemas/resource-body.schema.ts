@@ -1,5 +1,6 @@
 import Ajv from 'ajv';
-import { FieldError, schemaFieldErrors } from '@zt/http';
+import { schemaProblems } from '../schema-problems';
+import type { InputProblem } from '../untrusted-input';
 
 /** JSON Schema of `PUT /resources/{type}/{id}` (type and id come from the path). */
 export const RESOURCE_BODY_SCHEMA = {
@@ -17,6 +18,6 @@ export const RESOURCE_BODY_SCHEMA = {
 const validate = new Ajv({ allErrors: true, strict: true }).compile(RESOURCE_BODY_SCHEMA);
 
 /** Field errors of a resource body, each with its JSON pointer; empty when valid. */
-export function resourceBodyErrors(body: unknown): FieldError[] {
-  return schemaFieldErrors(validate, body);
+export function resourceBodyErrors(body: unknown): InputProblem[] {
+  return schemaProblems(validate, body);
 }
