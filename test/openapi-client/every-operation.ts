@@ -19,6 +19,8 @@ export interface Fixtures {
   policyId: string;
   principalId: string;
   deviceId: string;
+  /** The SSF stream made by POST /ssf/v1/streams. */
+  streamId: string;
   resource: { type: string; id: string };
 }
 
@@ -437,6 +439,101 @@ export const EVERY_OPERATION: EveryOperation = {
       });
       const restricted: boolean | undefined = data?.restricted;
       return { status: response.status, read: { restricted } };
+    },
+  },
+  '/.well-known/ssf-configuration': {
+    get: async (api) => {
+      const { data, response } = await api.GET('/.well-known/ssf-configuration');
+      return { status: response.status, read: { spec_version: data?.spec_version, issuer: data?.issuer } };
+    },
+  },
+  '/ssf/v1/jwks.json': {
+    get: async (api) => {
+      const { data, response } = await api.GET('/ssf/v1/jwks.json');
+      return { status: response.status, read: { kty: data?.keys[0]?.kty, alg: data?.keys[0]?.alg } };
+    },
+  },
+  '/ssf/v1/streams': {
+    post: async (api, fixtures) => {
+      const { data, response } = await api.POST('/ssf/v1/streams', {
+        body: { delivery: { method: 'urn:ietf:rfc:8936' }, description: 'client test' },
+      });
+      fixtures.streamId = data?.stream_id ?? 'unknown';
+      return { status: response.status, read: { method: data?.delivery.method } };
+    },
+    get: async (api, { streamId }) => {
+      const { data, response } = await api.GET('/ssf/v1/streams', {
+        params: { query: { stream_id: streamId } },
+      });
+      const stream = Array.isArray(data) ? data[0] : data;
+      return { status: response.status, read: { aud: stream?.aud } };
+    },
+    patch: async (api, { streamId }) => {
+      const { data, response } = await api.PATCH('/ssf/v1/streams', {
+        body: { stream_id: streamId, description: 'client test, patched' },
+      });
+      return { status: response.status, read: { description: data?.description } };
+    },
+    put: async (api, { streamId }) => {
+      const { data, response } = await api.PUT('/ssf/v1/streams', {
+        body: { stream_id: streamId, delivery: { method: 'urn:ietf:rfc:8936' }, description: 'client test' },
+      });
+      return { status: response.status, read: { description: data?.description } };
+    },
+    // Deletes a stream made for the purpose: the operations below still use the first one.
+    delete: async (api) => {
+      const made = await api.POST('/ssf/v1/streams', { body: {} });
+      const { response } = await api.DELETE('/ssf/v1/streams', {
+        params: { query: { stream_id: made.data?.stream_id ?? 'unknown' } },
+      });
+      return { status: response.status };
+    },
+  },
+  '/ssf/v1/status': {
+    get: async (api, { streamId }) => {
+      const { data, response } = await api.GET('/ssf/v1/status', {
+        params: { query: { stream_id: streamId } },
+      });
+      return { status: response.status, read: { status: data?.status } };
+    },
+    post: async (api, { streamId }) => {
+      const { data, response } = await api.POST('/ssf/v1/status', {
+        body: { stream_id: streamId, status: 'enabled' },
+      });
+      return { status: response.status, read: { status: data?.status } };
+    },
+  },
+  '/ssf/v1/subjects:add': {
+    post: async (api, { streamId }) => {
+      const { response } = await api.POST('/ssf/v1/subjects:add', {
+        body: { stream_id: streamId, subject: { format: 'email', email: 'bob@company.com' } },
+      });
+      return { status: response.status };
+    },
+  },
+  '/ssf/v1/subjects:remove': {
+    post: async (api, { streamId }) => {
+      const { response } = await api.POST('/ssf/v1/subjects:remove', {
+        body: { stream_id: streamId, subject: { format: 'email', email: 'bob@company.com' } },
+      });
+      return { status: response.status };
+    },
+  },
+  '/ssf/v1/verify': {
+    post: async (api, { streamId }) => {
+      const { response } = await api.POST('/ssf/v1/verify', {
+        body: { stream_id: streamId, state: 'client' },
+      });
+      return { status: response.status };
+    },
+  },
+  '/ssf/v1/poll/{stream_id}': {
+    post: async (api, { streamId }) => {
+      const { data, response } = await api.POST('/ssf/v1/poll/{stream_id}', {
+        params: { path: { stream_id: streamId } },
+        body: { returnImmediately: true, maxEvents: 10 },
+      });
+      return { status: response.status, read: { sets: Object.keys(data?.sets ?? {}).length } };
     },
   },
   '/v1/zt-policy/audit/events': {

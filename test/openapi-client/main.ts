@@ -16,6 +16,7 @@ async function main(): Promise<void> {
     policyId: 'unknown',
     principalId: 'bob@company.com',
     deviceId: 'laptop-client-test',
+    streamId: 'unknown',
     resource: { type: 'repo', id: 'gitlab.repo' },
   });
   process.stdout.write(`${JSON.stringify(outcomes)}\n`);

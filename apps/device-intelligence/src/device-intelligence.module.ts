@@ -8,12 +8,14 @@ import { IntegrationService } from './integration/integration.service';
 import { PostureConsumer } from './posture/posture.consumer';
 import { PostureService } from './posture/posture.service';
 import { RiskScorer } from './scoring/risk-scorer';
+import { SsfModule } from './ssf/ssf.module';
 
 /**
  * device-intelligence: registers the external risk model, takes posture reports, scores them
  * and publishes risk verdicts on `zt.device.risk` for the decision service.
  */
 @Module({
+  imports: [SsfModule],
   controllers: [DeviceIntelligenceController],
   providers: [
     DeviceIntelligenceRepository,

@@ -211,6 +211,9 @@ export const CONFIG_SPEC = {
     0,
     86_400,
   ),
+  SSF_SIGNING_KEY_FILE: env.optionalString(
+    'Device intelligence: RS256 private JWK (2048-bit RSA) that signs SSF Security Event Tokens (created if missing); share it between replicas. Default <DATA_DIR>/ssf/set-signing-key.jwk.json.',
+  ),
   DEVICE_RISK_RESTRICTION: env.oneOf(
     'Decision: what a device above the risk threshold gets (the stricter of this and the policies wins).',
     ['deny', 'isolate'] as const,
