@@ -36,6 +36,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/.well-known/ssf-configuration': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** SSF transmitter configuration metadata (SSF 1.0 §7) */
+    get: operations['getWellKnownSsfConfiguration'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/access/v1/evaluation': {
     parameters: {
       query?: never;
@@ -234,6 +251,130 @@ export interface paths {
     get: operations['getReadyz'];
     put?: never;
     post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/ssf/v1/jwks.json': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Public keys that sign SSF Security Event Tokens (jwks_uri) */
+    get: operations['getSsfV1JwksJson'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/ssf/v1/poll/{stream_id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Poll an SSF stream for SETs, acknowledging earlier ones (RFC 8936; ssf_receiver or infra_admin) */
+    post: operations['postSsfV1PollStreamId'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/ssf/v1/status': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** An SSF stream's status (ssf_receiver or infra_admin) */
+    get: operations['getSsfV1Status'];
+    put?: never;
+    /** Enable, pause or disable an SSF stream (ssf_receiver or infra_admin) */
+    post: operations['postSsfV1Status'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/ssf/v1/streams': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Read one SSF stream, or all of the caller's without stream_id (ssf_receiver or infra_admin) */
+    get: operations['getSsfV1Streams'];
+    /** Replace an SSF stream: members left out are reset (ssf_receiver or infra_admin) */
+    put: operations['putSsfV1Streams'];
+    /** Create an SSF stream, poll delivery (ssf_receiver or infra_admin) */
+    post: operations['postSsfV1Streams'];
+    /** Delete an SSF stream and what it holds (ssf_receiver or infra_admin) */
+    delete: operations['deleteSsfV1Streams'];
+    options?: never;
+    head?: never;
+    /** Update an SSF stream: the members given (ssf_receiver or infra_admin) */
+    patch: operations['patchSsfV1Streams'];
+    trace?: never;
+  };
+  '/ssf/v1/subjects:add': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Add a subject to an SSF stream (ssf_receiver or infra_admin) */
+    post: operations['postSsfV1SubjectsAdd'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/ssf/v1/subjects:remove': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Remove a subject from an SSF stream (ssf_receiver or infra_admin) */
+    post: operations['postSsfV1SubjectsRemove'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/ssf/v1/verify': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Ask for a verification SET in an SSF stream (ssf_receiver or infra_admin) */
+    post: operations['postSsfV1Verify'];
     delete?: never;
     options?: never;
     head?: never;
@@ -923,6 +1064,119 @@ export interface operations {
             } & {
               [key: string]: unknown;
             })[];
+          };
+        };
+      };
+      /** @description Unexpected error; see the service log by correlation id */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            code: string;
+            instance?: string;
+            correlationId?: string;
+            errors?: {
+              pointer: string;
+              detail: string;
+            }[];
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description Past capacity (OVERLOADED): refused before anything was done; Retry-After */
+      503: {
+        headers: {
+          /** @description Seconds to wait before retrying */
+          'retry-after'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            code: string;
+            instance?: string;
+            correlationId?: string;
+            errors?: {
+              pointer: string;
+              detail: string;
+            }[];
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description Any other refusal of the request by the HTTP layer (408 too slow, 414 URI too long, 431 headers too large) */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            code: string;
+            instance?: string;
+            correlationId?: string;
+            errors?: {
+              pointer: string;
+              detail: string;
+            }[];
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+    };
+  };
+  getWellKnownSsfConfiguration: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The metadata */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            spec_version: string;
+            /** Format: uri */
+            issuer: string;
+            /** Format: uri */
+            jwks_uri: string;
+            delivery_methods_supported: string[];
+            /** Format: uri */
+            configuration_endpoint: string;
+            /** Format: uri */
+            status_endpoint?: string;
+            /** Format: uri */
+            add_subject_endpoint?: string;
+            /** Format: uri */
+            remove_subject_endpoint?: string;
+            /** Format: uri */
+            verification_endpoint?: string;
+            authorization_schemes?: {
+              spec_urn: string;
+            }[];
+            /** @enum {unknown} */
+            default_subjects?: 'ALL' | 'NONE';
           };
         };
       };
@@ -3290,6 +3544,3493 @@ export interface operations {
                 };
               };
             };
+          };
+        };
+      };
+      /** @description Any other refusal of the request by the HTTP layer (408 too slow, 414 URI too long, 431 headers too large) */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            code: string;
+            instance?: string;
+            correlationId?: string;
+            errors?: {
+              pointer: string;
+              detail: string;
+            }[];
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+    };
+  };
+  getSsfV1JwksJson: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The JWKS */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            keys: ({
+              kty: string;
+              kid?: string;
+              alg?: string;
+              use?: string;
+              crv?: string;
+              x?: string;
+              y?: string;
+            } & {
+              [key: string]: unknown;
+            })[];
+          };
+        };
+      };
+      /** @description Unexpected error; see the service log by correlation id */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            code: string;
+            instance?: string;
+            correlationId?: string;
+            errors?: {
+              pointer: string;
+              detail: string;
+            }[];
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description Past capacity (OVERLOADED): refused before anything was done; Retry-After */
+      503: {
+        headers: {
+          /** @description Seconds to wait before retrying */
+          'retry-after'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            code: string;
+            instance?: string;
+            correlationId?: string;
+            errors?: {
+              pointer: string;
+              detail: string;
+            }[];
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description Any other refusal of the request by the HTTP layer (408 too slow, 414 URI too long, 431 headers too large) */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            code: string;
+            instance?: string;
+            correlationId?: string;
+            errors?: {
+              pointer: string;
+              detail: string;
+            }[];
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+    };
+  };
+  postSsfV1PollStreamId: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        stream_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          ack?: string[];
+          setErrs?: {
+            [key: string]: {
+              err: string;
+              description: string;
+            };
+          };
+          maxEvents?: number;
+          returnImmediately?: boolean;
+        };
+      };
+    };
+    responses: {
+      /** @description SETs by jti */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description SETs by jti */
+            sets: {
+              [key: string]: string;
+            };
+            moreAvailable: boolean;
+          };
+        };
+      };
+      /** @description Invalid request; pointers in errors */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            code: string;
+            instance?: string;
+            correlationId?: string;
+            errors?: {
+              pointer: string;
+              detail: string;
+            }[];
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description Missing or invalid bearer token */
+      401: {
+        headers: {
+          /** @description The Bearer challenge (RFC 6750) */
+          'www-authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            code: string;
+            instance?: string;
+            correlationId?: string;
+            errors?: {
+              pointer: string;
+              detail: string;
+            }[];
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description A role or multi-factor authentication is missing */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            code: string;
+            instance?: string;
+            correlationId?: string;
+            errors?: {
+              pointer: string;
+              detail: string;
+            }[];
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description No such stream for this receiver */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            code: string;
+            instance?: string;
+            correlationId?: string;
+            errors?: {
+              pointer: string;
+              detail: string;
+            }[];
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description The body is larger than this service accepts (MAX_BODY_BYTES) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            code: string;
+            instance?: string;
+            correlationId?: string;
+            errors?: {
+              pointer: string;
+              detail: string;
+            }[];
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description The body is not application/json */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            code: string;
+            instance?: string;
+            correlationId?: string;
+            errors?: {
+              pointer: string;
+              detail: string;
+            }[];
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description Unexpected error; see the service log by correlation id */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            code: string;
+            instance?: string;
+            correlationId?: string;
+            errors?: {
+              pointer: string;
+              detail: string;
+            }[];
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description Past capacity (OVERLOADED): refused before anything was done; Retry-After */
+      503: {
+        headers: {
+          /** @description Seconds to wait before retrying */
+          'retry-after'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            code: string;
+            instance?: string;
+            correlationId?: string;
+            errors?: {
+              pointer: string;
+              detail: string;
+            }[];
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description Any other refusal of the request by the HTTP layer (408 too slow, 414 URI too long, 431 headers too large) */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            code: string;
+            instance?: string;
+            correlationId?: string;
+            errors?: {
+              pointer: string;
+              detail: string;
+            }[];
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+    };
+  };
+  getSsfV1Status: {
+    parameters: {
+      query?: {
+        /** @description The stream */
+        stream_id?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The status */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            stream_id: string;
+            /** @enum {unknown} */
+            status: 'enabled' | 'paused' | 'disabled';
+            reason?: string;
+          };
+        };
+      };
+      /** @description Invalid request; pointers in errors */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            code: string;
+            instance?: string;
+            correlationId?: string;
+            errors?: {
+              pointer: string;
+              detail: string;
+            }[];
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description Missing or invalid bearer token */
+      401: {
+        headers: {
+          /** @description The Bearer challenge (RFC 6750) */
+          'www-authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            code: string;
+            instance?: string;
+            correlationId?: string;
+            errors?: {
+              pointer: string;
+              detail: string;
+            }[];
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description A role or multi-factor authentication is missing */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            code: string;
+            instance?: string;
+            correlationId?: string;
+            errors?: {
+              pointer: string;
+              detail: string;
+            }[];
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description No such stream for this receiver */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            code: string;
+            instance?: string;
+            correlationId?: string;
+            errors?: {
+              pointer: string;
+              detail: string;
+            }[];
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description Unexpected error; see the service log by correlation id */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            code: string;
+            instance?: string;
+            correlationId?: string;
+            errors?: {
+              pointer: string;
+              detail: string;
+            }[];
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description Past capacity (OVERLOADED): refused before anything was done; Retry-After */
+      503: {
+        headers: {
+          /** @description Seconds to wait before retrying */
+          'retry-after'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            code: string;
+            instance?: string;
+            correlationId?: string;
+            errors?: {
+              pointer: string;
+              detail: string;
+            }[];
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description Any other refusal of the request by the HTTP layer (408 too slow, 414 URI too long, 431 headers too large) */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            code: string;
+            instance?: string;
+            correlationId?: string;
+            errors?: {
+              pointer: string;
+              detail: string;
+            }[];
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+    };
+  };
+  postSsfV1Status: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          stream_id: string;
+          /** @enum {unknown} */
+          status: 'enabled' | 'paused' | 'disabled';
+          reason?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description The status */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            stream_id: string;
+            /** @enum {unknown} */
+            status: 'enabled' | 'paused' | 'disabled';
+            reason?: string;
+          };
+        };
+      };
+      /** @description Invalid request; pointers in errors */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            code: string;
+            instance?: string;
+            correlationId?: string;
+            errors?: {
+              pointer: string;
+              detail: string;
+            }[];
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description Missing or invalid bearer token */
+      401: {
+        headers: {
+          /** @description The Bearer challenge (RFC 6750) */
+          'www-authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            code: string;
+            instance?: string;
+            correlationId?: string;
+            errors?: {
+              pointer: string;
+              detail: string;
+            }[];
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description A role or multi-factor authentication is missing */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            code: string;
+            instance?: string;
+            correlationId?: string;
+            errors?: {
+              pointer: string;
+              detail: string;
+            }[];
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description No such stream for this receiver */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            code: string;
+            instance?: string;
+            correlationId?: string;
+            errors?: {
+              pointer: string;
+              detail: string;
+            }[];
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description The body is larger than this service accepts (MAX_BODY_BYTES) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            code: string;
+            instance?: string;
+            correlationId?: string;
+            errors?: {
+              pointer: string;
+              detail: string;
+            }[];
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description The body is not application/json */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            code: string;
+            instance?: string;
+            correlationId?: string;
+            errors?: {
+              pointer: string;
+              detail: string;
+            }[];
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description Unexpected error; see the service log by correlation id */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            code: string;
+            instance?: string;
+            correlationId?: string;
+            errors?: {
+              pointer: string;
+              detail: string;
+            }[];
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description Past capacity (OVERLOADED): refused before anything was done; Retry-After */
+      503: {
+        headers: {
+          /** @description Seconds to wait before retrying */
+          'retry-after'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            code: string;
+            instance?: string;
+            correlationId?: string;
+            errors?: {
+              pointer: string;
+              detail: string;
+            }[];
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description Any other refusal of the request by the HTTP layer (408 too slow, 414 URI too long, 431 headers too large) */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            code: string;
+            instance?: string;
+            correlationId?: string;
+            errors?: {
+              pointer: string;
+              detail: string;
+            }[];
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+    };
+  };
+  getSsfV1Streams: {
+    parameters: {
+      query?: {
+        /** @description The stream */
+        stream_id?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The stream, or the list */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json':
+            | {
+                stream_id: string;
+                /** Format: uri */
+                iss: string;
+                aud: string;
+                events_supported: string[];
+                events_requested: string[];
+                events_delivered: string[];
+                delivery: {
+                  method: string;
+                  /** Format: uri */
+                  endpoint_url: string;
+                };
+                description?: string;
+              }
+            | {
+                stream_id: string;
+                /** Format: uri */
+                iss: string;
+                aud: string;
+                events_supported: string[];
+                events_requested: string[];
+                events_delivered: string[];
+                delivery: {
+                  method: string;
+                  /** Format: uri */
+                  endpoint_url: string;
+                };
+                description?: string;
+              }[];
+        };
+      };
+      /** @description Invalid request; pointers in errors */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            code: string;
+            instance?: string;
+            correlationId?: string;
+            errors?: {
+              pointer: string;
+              detail: string;
+            }[];
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description Missing or invalid bearer token */
+      401: {
+        headers: {
+          /** @description The Bearer challenge (RFC 6750) */
+          'www-authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            code: string;
+            instance?: string;
+            correlationId?: string;
+            errors?: {
+              pointer: string;
+              detail: string;
+            }[];
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description A role or multi-factor authentication is missing */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            code: string;
+            instance?: string;
+            correlationId?: string;
+            errors?: {
+              pointer: string;
+              detail: string;
+            }[];
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description No such stream for this receiver */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            code: string;
+            instance?: string;
+            correlationId?: string;
+            errors?: {
+              pointer: string;
+              detail: string;
+            }[];
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description Unexpected error; see the service log by correlation id */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            code: string;
+            instance?: string;
+            correlationId?: string;
+            errors?: {
+              pointer: string;
+              detail: string;
+            }[];
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description Past capacity (OVERLOADED): refused before anything was done; Retry-After */
+      503: {
+        headers: {
+          /** @description Seconds to wait before retrying */
+          'retry-after'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            code: string;
+            instance?: string;
+            correlationId?: string;
+            errors?: {
+              pointer: string;
+              detail: string;
+            }[];
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description Any other refusal of the request by the HTTP layer (408 too slow, 414 URI too long, 431 headers too large) */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            code: string;
+            instance?: string;
+            correlationId?: string;
+            errors?: {
+              pointer: string;
+              detail: string;
+            }[];
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+    };
+  };
+  putSsfV1Streams: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          stream_id: string;
+          events_requested?: string[];
+          delivery?: {
+            /**
+             * @description Only poll delivery (urn:ietf:rfc:8936) in this version
+             * @enum {unknown}
+             */
+            method: 'urn:ietf:rfc:8936';
+            endpoint_url?: string;
+          };
+          description?: string;
+          iss?: string;
+          aud?: string | string[];
+          events_supported?: string[];
+          events_delivered?: string[];
+          min_verification_interval?: number;
+          inactivity_timeout?: number;
+        };
+      };
+    };
+    responses: {
+      /** @description The stream */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            stream_id: string;
+            /** Format: uri */
+            iss: string;
+            aud: string;
+            events_supported: string[];
+            events_requested: string[];
+            events_delivered: string[];
+            delivery: {
+              method: string;
+              /** Format: uri */
+              endpoint_url: string;
+            };
+            description?: string;
+          };
+        };
+      };
+      /** @description Invalid request; pointers in errors */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            code: string;
+            instance?: string;
+            correlationId?: string;
+            errors?: {
+              pointer: string;
+              detail: string;
+            }[];
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description Missing or invalid bearer token */
+      401: {
+        headers: {
+          /** @description The Bearer challenge (RFC 6750) */
+          'www-authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            code: string;
+            instance?: string;
+            correlationId?: string;
+            errors?: {
+              pointer: string;
+              detail: string;
+            }[];
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description A role or multi-factor authentication is missing */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            code: string;
+            instance?: string;
+            correlationId?: string;
+            errors?: {
+              pointer: string;
+              detail: string;
+            }[];
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description No such stream for this receiver */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            code: string;
+            instance?: string;
+            correlationId?: string;
+            errors?: {
+              pointer: string;
+              detail: string;
+            }[];
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description The body is larger than this service accepts (MAX_BODY_BYTES) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            code: string;
+            instance?: string;
+            correlationId?: string;
+            errors?: {
+              pointer: string;
+              detail: string;
+            }[];
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description The body is not application/json */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            code: string;
+            instance?: string;
+            correlationId?: string;
+            errors?: {
+              pointer: string;
+              detail: string;
+            }[];
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description Unexpected error; see the service log by correlation id */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            code: string;
+            instance?: string;
+            correlationId?: string;
+            errors?: {
+              pointer: string;
+              detail: string;
+            }[];
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description Past capacity (OVERLOADED): refused before anything was done; Retry-After */
+      503: {
+        headers: {
+          /** @description Seconds to wait before retrying */
+          'retry-after'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            code: string;
+            instance?: string;
+            correlationId?: string;
+            errors?: {
+              pointer: string;
+              detail: string;
+            }[];
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description Any other refusal of the request by the HTTP layer (408 too slow, 414 URI too long, 431 headers too large) */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            code: string;
+            instance?: string;
+            correlationId?: string;
+            errors?: {
+              pointer: string;
+              detail: string;
+            }[];
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+    };
+  };
+  postSsfV1Streams: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          events_requested?: string[];
+          delivery?: {
+            /**
+             * @description Only poll delivery (urn:ietf:rfc:8936) in this version
+             * @enum {unknown}
+             */
+            method: 'urn:ietf:rfc:8936';
+            endpoint_url?: string;
+          };
+          description?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description The stream */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            stream_id: string;
+            /** Format: uri */
+            iss: string;
+            aud: string;
+            events_supported: string[];
+            events_requested: string[];
+            events_delivered: string[];
+            delivery: {
+              method: string;
+              /** Format: uri */
+              endpoint_url: string;
+            };
+            description?: string;
+          };
+        };
+      };
+      /** @description Invalid request; pointers in errors */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            code: string;
+            instance?: string;
+            correlationId?: string;
+            errors?: {
+              pointer: string;
+              detail: string;
+            }[];
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description Missing or invalid bearer token */
+      401: {
+        headers: {
+          /** @description The Bearer challenge (RFC 6750) */
+          'www-authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            code: string;
+            instance?: string;
+            correlationId?: string;
+            errors?: {
+              pointer: string;
+              detail: string;
+            }[];
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description A role or multi-factor authentication is missing */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            code: string;
+            instance?: string;
+            correlationId?: string;
+            errors?: {
+              pointer: string;
+              detail: string;
+            }[];
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description The receiver already holds the most streams allowed */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            code: string;
+            instance?: string;
+            correlationId?: string;
+            errors?: {
+              pointer: string;
+              detail: string;
+            }[];
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description The body is larger than this service accepts (MAX_BODY_BYTES) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            code: string;
+            instance?: string;
+            correlationId?: string;
+            errors?: {
+              pointer: string;
+              detail: string;
+            }[];
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description The body is not application/json */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            code: string;
+            instance?: string;
+            correlationId?: string;
+            errors?: {
+              pointer: string;
+              detail: string;
+            }[];
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description Unexpected error; see the service log by correlation id */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            code: string;
+            instance?: string;
+            correlationId?: string;
+            errors?: {
+              pointer: string;
+              detail: string;
+            }[];
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description Past capacity (OVERLOADED): refused before anything was done; Retry-After */
+      503: {
+        headers: {
+          /** @description Seconds to wait before retrying */
+          'retry-after'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            code: string;
+            instance?: string;
+            correlationId?: string;
+            errors?: {
+              pointer: string;
+              detail: string;
+            }[];
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description Any other refusal of the request by the HTTP layer (408 too slow, 414 URI too long, 431 headers too large) */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            code: string;
+            instance?: string;
+            correlationId?: string;
+            errors?: {
+              pointer: string;
+              detail: string;
+            }[];
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+    };
+  };
+  deleteSsfV1Streams: {
+    parameters: {
+      query?: {
+        /** @description The stream */
+        stream_id?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Deleted */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Invalid request; pointers in errors */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            code: string;
+            instance?: string;
+            correlationId?: string;
+            errors?: {
+              pointer: string;
+              detail: string;
+            }[];
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description Missing or invalid bearer token */
+      401: {
+        headers: {
+          /** @description The Bearer challenge (RFC 6750) */
+          'www-authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            code: string;
+            instance?: string;
+            correlationId?: string;
+            errors?: {
+              pointer: string;
+              detail: string;
+            }[];
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description A role or multi-factor authentication is missing */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            code: string;
+            instance?: string;
+            correlationId?: string;
+            errors?: {
+              pointer: string;
+              detail: string;
+            }[];
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description No such stream for this receiver */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            code: string;
+            instance?: string;
+            correlationId?: string;
+            errors?: {
+              pointer: string;
+              detail: string;
+            }[];
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description Unexpected error; see the service log by correlation id */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            code: string;
+            instance?: string;
+            correlationId?: string;
+            errors?: {
+              pointer: string;
+              detail: string;
+            }[];
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description Past capacity (OVERLOADED): refused before anything was done; Retry-After */
+      503: {
+        headers: {
+          /** @description Seconds to wait before retrying */
+          'retry-after'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            code: string;
+            instance?: string;
+            correlationId?: string;
+            errors?: {
+              pointer: string;
+              detail: string;
+            }[];
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description Any other refusal of the request by the HTTP layer (408 too slow, 414 URI too long, 431 headers too large) */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            code: string;
+            instance?: string;
+            correlationId?: string;
+            errors?: {
+              pointer: string;
+              detail: string;
+            }[];
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+    };
+  };
+  patchSsfV1Streams: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          stream_id: string;
+          events_requested?: string[];
+          delivery?: {
+            /**
+             * @description Only poll delivery (urn:ietf:rfc:8936) in this version
+             * @enum {unknown}
+             */
+            method: 'urn:ietf:rfc:8936';
+            endpoint_url?: string;
+          };
+          description?: string;
+          iss?: string;
+          aud?: string | string[];
+          events_supported?: string[];
+          events_delivered?: string[];
+          min_verification_interval?: number;
+          inactivity_timeout?: number;
+        };
+      };
+    };
+    responses: {
+      /** @description The stream */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            stream_id: string;
+            /** Format: uri */
+            iss: string;
+            aud: string;
+            events_supported: string[];
+            events_requested: string[];
+            events_delivered: string[];
+            delivery: {
+              method: string;
+              /** Format: uri */
+              endpoint_url: string;
+            };
+            description?: string;
+          };
+        };
+      };
+      /** @description Invalid request; pointers in errors */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            code: string;
+            instance?: string;
+            correlationId?: string;
+            errors?: {
+              pointer: string;
+              detail: string;
+            }[];
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description Missing or invalid bearer token */
+      401: {
+        headers: {
+          /** @description The Bearer challenge (RFC 6750) */
+          'www-authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            code: string;
+            instance?: string;
+            correlationId?: string;
+            errors?: {
+              pointer: string;
+              detail: string;
+            }[];
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description A role or multi-factor authentication is missing */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            code: string;
+            instance?: string;
+            correlationId?: string;
+            errors?: {
+              pointer: string;
+              detail: string;
+            }[];
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description No such stream for this receiver */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            code: string;
+            instance?: string;
+            correlationId?: string;
+            errors?: {
+              pointer: string;
+              detail: string;
+            }[];
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description The body is larger than this service accepts (MAX_BODY_BYTES) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            code: string;
+            instance?: string;
+            correlationId?: string;
+            errors?: {
+              pointer: string;
+              detail: string;
+            }[];
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description The body is not application/json */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            code: string;
+            instance?: string;
+            correlationId?: string;
+            errors?: {
+              pointer: string;
+              detail: string;
+            }[];
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description Unexpected error; see the service log by correlation id */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            code: string;
+            instance?: string;
+            correlationId?: string;
+            errors?: {
+              pointer: string;
+              detail: string;
+            }[];
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description Past capacity (OVERLOADED): refused before anything was done; Retry-After */
+      503: {
+        headers: {
+          /** @description Seconds to wait before retrying */
+          'retry-after'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            code: string;
+            instance?: string;
+            correlationId?: string;
+            errors?: {
+              pointer: string;
+              detail: string;
+            }[];
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description Any other refusal of the request by the HTTP layer (408 too slow, 414 URI too long, 431 headers too large) */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            code: string;
+            instance?: string;
+            correlationId?: string;
+            errors?: {
+              pointer: string;
+              detail: string;
+            }[];
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+    };
+  };
+  postSsfV1SubjectsAdd: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          stream_id: string;
+          subject: {
+            format: string;
+          } & (
+            | {
+                /** @constant */
+                format: 'account';
+                uri: string;
+              }
+            | {
+                /** @constant */
+                format: 'email';
+                email: string;
+              }
+            | {
+                /** @constant */
+                format: 'iss_sub';
+                iss: string;
+                sub: string;
+              }
+            | {
+                /** @constant */
+                format: 'opaque';
+                id: string;
+              }
+            | {
+                /** @constant */
+                format: 'phone_number';
+                phone_number: string;
+              }
+            | {
+                /** @constant */
+                format: 'did';
+                url: string;
+              }
+            | {
+                /** @constant */
+                format: 'uri';
+                uri: string;
+              }
+            | {
+                /** @constant */
+                format: 'aliases';
+                identifiers: ({
+                  format: string;
+                } & (
+                  | {
+                      /** @constant */
+                      format: 'account';
+                      uri: string;
+                    }
+                  | {
+                      /** @constant */
+                      format: 'email';
+                      email: string;
+                    }
+                  | {
+                      /** @constant */
+                      format: 'iss_sub';
+                      iss: string;
+                      sub: string;
+                    }
+                  | {
+                      /** @constant */
+                      format: 'opaque';
+                      id: string;
+                    }
+                  | {
+                      /** @constant */
+                      format: 'phone_number';
+                      phone_number: string;
+                    }
+                  | {
+                      /** @constant */
+                      format: 'did';
+                      url: string;
+                    }
+                  | {
+                      /** @constant */
+                      format: 'uri';
+                      uri: string;
+                    }
+                ))[];
+              }
+            | {
+                /** @constant */
+                format: 'complex';
+                user?: {
+                  format: string;
+                } & (
+                  | {
+                      /** @constant */
+                      format: 'account';
+                      uri: string;
+                    }
+                  | {
+                      /** @constant */
+                      format: 'email';
+                      email: string;
+                    }
+                  | {
+                      /** @constant */
+                      format: 'iss_sub';
+                      iss: string;
+                      sub: string;
+                    }
+                  | {
+                      /** @constant */
+                      format: 'opaque';
+                      id: string;
+                    }
+                  | {
+                      /** @constant */
+                      format: 'phone_number';
+                      phone_number: string;
+                    }
+                  | {
+                      /** @constant */
+                      format: 'did';
+                      url: string;
+                    }
+                  | {
+                      /** @constant */
+                      format: 'uri';
+                      uri: string;
+                    }
+                );
+                device?: {
+                  format: string;
+                } & (
+                  | {
+                      /** @constant */
+                      format: 'account';
+                      uri: string;
+                    }
+                  | {
+                      /** @constant */
+                      format: 'email';
+                      email: string;
+                    }
+                  | {
+                      /** @constant */
+                      format: 'iss_sub';
+                      iss: string;
+                      sub: string;
+                    }
+                  | {
+                      /** @constant */
+                      format: 'opaque';
+                      id: string;
+                    }
+                  | {
+                      /** @constant */
+                      format: 'phone_number';
+                      phone_number: string;
+                    }
+                  | {
+                      /** @constant */
+                      format: 'did';
+                      url: string;
+                    }
+                  | {
+                      /** @constant */
+                      format: 'uri';
+                      uri: string;
+                    }
+                );
+                session?: {
+                  format: string;
+                } & (
+                  | {
+                      /** @constant */
+                      format: 'account';
+                      uri: string;
+                    }
+                  | {
+                      /** @constant */
+                      format: 'email';
+                      email: string;
+                    }
+                  | {
+                      /** @constant */
+                      format: 'iss_sub';
+                      iss: string;
+                      sub: string;
+                    }
+                  | {
+                      /** @constant */
+                      format: 'opaque';
+                      id: string;
+                    }
+                  | {
+                      /** @constant */
+                      format: 'phone_number';
+                      phone_number: string;
+                    }
+                  | {
+                      /** @constant */
+                      format: 'did';
+                      url: string;
+                    }
+                  | {
+                      /** @constant */
+                      format: 'uri';
+                      uri: string;
+                    }
+                );
+                application?: {
+                  format: string;
+                } & (
+                  | {
+                      /** @constant */
+                      format: 'account';
+                      uri: string;
+                    }
+                  | {
+                      /** @constant */
+                      format: 'email';
+                      email: string;
+                    }
+                  | {
+                      /** @constant */
+                      format: 'iss_sub';
+                      iss: string;
+                      sub: string;
+                    }
+                  | {
+                      /** @constant */
+                      format: 'opaque';
+                      id: string;
+                    }
+                  | {
+                      /** @constant */
+                      format: 'phone_number';
+                      phone_number: string;
+                    }
+                  | {
+                      /** @constant */
+                      format: 'did';
+                      url: string;
+                    }
+                  | {
+                      /** @constant */
+                      format: 'uri';
+                      uri: string;
+                    }
+                );
+                tenant?: {
+                  format: string;
+                } & (
+                  | {
+                      /** @constant */
+                      format: 'account';
+                      uri: string;
+                    }
+                  | {
+                      /** @constant */
+                      format: 'email';
+                      email: string;
+                    }
+                  | {
+                      /** @constant */
+                      format: 'iss_sub';
+                      iss: string;
+                      sub: string;
+                    }
+                  | {
+                      /** @constant */
+                      format: 'opaque';
+                      id: string;
+                    }
+                  | {
+                      /** @constant */
+                      format: 'phone_number';
+                      phone_number: string;
+                    }
+                  | {
+                      /** @constant */
+                      format: 'did';
+                      url: string;
+                    }
+                  | {
+                      /** @constant */
+                      format: 'uri';
+                      uri: string;
+                    }
+                );
+                org_unit?: {
+                  format: string;
+                } & (
+                  | {
+                      /** @constant */
+                      format: 'account';
+                      uri: string;
+                    }
+                  | {
+                      /** @constant */
+                      format: 'email';
+                      email: string;
+                    }
+                  | {
+                      /** @constant */
+                      format: 'iss_sub';
+                      iss: string;
+                      sub: string;
+                    }
+                  | {
+                      /** @constant */
+                      format: 'opaque';
+                      id: string;
+                    }
+                  | {
+                      /** @constant */
+                      format: 'phone_number';
+                      phone_number: string;
+                    }
+                  | {
+                      /** @constant */
+                      format: 'did';
+                      url: string;
+                    }
+                  | {
+                      /** @constant */
+                      format: 'uri';
+                      uri: string;
+                    }
+                );
+                group?: {
+                  format: string;
+                } & (
+                  | {
+                      /** @constant */
+                      format: 'account';
+                      uri: string;
+                    }
+                  | {
+                      /** @constant */
+                      format: 'email';
+                      email: string;
+                    }
+                  | {
+                      /** @constant */
+                      format: 'iss_sub';
+                      iss: string;
+                      sub: string;
+                    }
+                  | {
+                      /** @constant */
+                      format: 'opaque';
+                      id: string;
+                    }
+                  | {
+                      /** @constant */
+                      format: 'phone_number';
+                      phone_number: string;
+                    }
+                  | {
+                      /** @constant */
+                      format: 'did';
+                      url: string;
+                    }
+                  | {
+                      /** @constant */
+                      format: 'uri';
+                      uri: string;
+                    }
+                );
+              }
+          );
+          verified?: boolean;
+        };
+      };
+    };
+    responses: {
+      /** @description Added (an empty object) */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description Invalid request; pointers in errors */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            code: string;
+            instance?: string;
+            correlationId?: string;
+            errors?: {
+              pointer: string;
+              detail: string;
+            }[];
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description Missing or invalid bearer token */
+      401: {
+        headers: {
+          /** @description The Bearer challenge (RFC 6750) */
+          'www-authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            code: string;
+            instance?: string;
+            correlationId?: string;
+            errors?: {
+              pointer: string;
+              detail: string;
+            }[];
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description A role or multi-factor authentication is missing */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            code: string;
+            instance?: string;
+            correlationId?: string;
+            errors?: {
+              pointer: string;
+              detail: string;
+            }[];
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description No such stream for this receiver */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            code: string;
+            instance?: string;
+            correlationId?: string;
+            errors?: {
+              pointer: string;
+              detail: string;
+            }[];
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description The stream names the most subjects allowed */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            code: string;
+            instance?: string;
+            correlationId?: string;
+            errors?: {
+              pointer: string;
+              detail: string;
+            }[];
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description The body is larger than this service accepts (MAX_BODY_BYTES) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            code: string;
+            instance?: string;
+            correlationId?: string;
+            errors?: {
+              pointer: string;
+              detail: string;
+            }[];
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description The body is not application/json */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            code: string;
+            instance?: string;
+            correlationId?: string;
+            errors?: {
+              pointer: string;
+              detail: string;
+            }[];
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description Unexpected error; see the service log by correlation id */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            code: string;
+            instance?: string;
+            correlationId?: string;
+            errors?: {
+              pointer: string;
+              detail: string;
+            }[];
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description Past capacity (OVERLOADED): refused before anything was done; Retry-After */
+      503: {
+        headers: {
+          /** @description Seconds to wait before retrying */
+          'retry-after'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            code: string;
+            instance?: string;
+            correlationId?: string;
+            errors?: {
+              pointer: string;
+              detail: string;
+            }[];
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description Any other refusal of the request by the HTTP layer (408 too slow, 414 URI too long, 431 headers too large) */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            code: string;
+            instance?: string;
+            correlationId?: string;
+            errors?: {
+              pointer: string;
+              detail: string;
+            }[];
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+    };
+  };
+  postSsfV1SubjectsRemove: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          stream_id: string;
+          subject: {
+            format: string;
+          } & (
+            | {
+                /** @constant */
+                format: 'account';
+                uri: string;
+              }
+            | {
+                /** @constant */
+                format: 'email';
+                email: string;
+              }
+            | {
+                /** @constant */
+                format: 'iss_sub';
+                iss: string;
+                sub: string;
+              }
+            | {
+                /** @constant */
+                format: 'opaque';
+                id: string;
+              }
+            | {
+                /** @constant */
+                format: 'phone_number';
+                phone_number: string;
+              }
+            | {
+                /** @constant */
+                format: 'did';
+                url: string;
+              }
+            | {
+                /** @constant */
+                format: 'uri';
+                uri: string;
+              }
+            | {
+                /** @constant */
+                format: 'aliases';
+                identifiers: ({
+                  format: string;
+                } & (
+                  | {
+                      /** @constant */
+                      format: 'account';
+                      uri: string;
+                    }
+                  | {
+                      /** @constant */
+                      format: 'email';
+                      email: string;
+                    }
+                  | {
+                      /** @constant */
+                      format: 'iss_sub';
+                      iss: string;
+                      sub: string;
+                    }
+                  | {
+                      /** @constant */
+                      format: 'opaque';
+                      id: string;
+                    }
+                  | {
+                      /** @constant */
+                      format: 'phone_number';
+                      phone_number: string;
+                    }
+                  | {
+                      /** @constant */
+                      format: 'did';
+                      url: string;
+                    }
+                  | {
+                      /** @constant */
+                      format: 'uri';
+                      uri: string;
+                    }
+                ))[];
+              }
+            | {
+                /** @constant */
+                format: 'complex';
+                user?: {
+                  format: string;
+                } & (
+                  | {
+                      /** @constant */
+                      format: 'account';
+                      uri: string;
+                    }
+                  | {
+                      /** @constant */
+                      format: 'email';
+                      email: string;
+                    }
+                  | {
+                      /** @constant */
+                      format: 'iss_sub';
+                      iss: string;
+                      sub: string;
+                    }
+                  | {
+                      /** @constant */
+                      format: 'opaque';
+                      id: string;
+                    }
+                  | {
+                      /** @constant */
+                      format: 'phone_number';
+                      phone_number: string;
+                    }
+                  | {
+                      /** @constant */
+                      format: 'did';
+                      url: string;
+                    }
+                  | {
+                      /** @constant */
+                      format: 'uri';
+                      uri: string;
+                    }
+                );
+                device?: {
+                  format: string;
+                } & (
+                  | {
+                      /** @constant */
+                      format: 'account';
+                      uri: string;
+                    }
+                  | {
+                      /** @constant */
+                      format: 'email';
+                      email: string;
+                    }
+                  | {
+                      /** @constant */
+                      format: 'iss_sub';
+                      iss: string;
+                      sub: string;
+                    }
+                  | {
+                      /** @constant */
+                      format: 'opaque';
+                      id: string;
+                    }
+                  | {
+                      /** @constant */
+                      format: 'phone_number';
+                      phone_number: string;
+                    }
+                  | {
+                      /** @constant */
+                      format: 'did';
+                      url: string;
+                    }
+                  | {
+                      /** @constant */
+                      format: 'uri';
+                      uri: string;
+                    }
+                );
+                session?: {
+                  format: string;
+                } & (
+                  | {
+                      /** @constant */
+                      format: 'account';
+                      uri: string;
+                    }
+                  | {
+                      /** @constant */
+                      format: 'email';
+                      email: string;
+                    }
+                  | {
+                      /** @constant */
+                      format: 'iss_sub';
+                      iss: string;
+                      sub: string;
+                    }
+                  | {
+                      /** @constant */
+                      format: 'opaque';
+                      id: string;
+                    }
+                  | {
+                      /** @constant */
+                      format: 'phone_number';
+                      phone_number: string;
+                    }
+                  | {
+                      /** @constant */
+                      format: 'did';
+                      url: string;
+                    }
+                  | {
+                      /** @constant */
+                      format: 'uri';
+                      uri: string;
+                    }
+                );
+                application?: {
+                  format: string;
+                } & (
+                  | {
+                      /** @constant */
+                      format: 'account';
+                      uri: string;
+                    }
+                  | {
+                      /** @constant */
+                      format: 'email';
+                      email: string;
+                    }
+                  | {
+                      /** @constant */
+                      format: 'iss_sub';
+                      iss: string;
+                      sub: string;
+                    }
+                  | {
+                      /** @constant */
+                      format: 'opaque';
+                      id: string;
+                    }
+                  | {
+                      /** @constant */
+                      format: 'phone_number';
+                      phone_number: string;
+                    }
+                  | {
+                      /** @constant */
+                      format: 'did';
+                      url: string;
+                    }
+                  | {
+                      /** @constant */
+                      format: 'uri';
+                      uri: string;
+                    }
+                );
+                tenant?: {
+                  format: string;
+                } & (
+                  | {
+                      /** @constant */
+                      format: 'account';
+                      uri: string;
+                    }
+                  | {
+                      /** @constant */
+                      format: 'email';
+                      email: string;
+                    }
+                  | {
+                      /** @constant */
+                      format: 'iss_sub';
+                      iss: string;
+                      sub: string;
+                    }
+                  | {
+                      /** @constant */
+                      format: 'opaque';
+                      id: string;
+                    }
+                  | {
+                      /** @constant */
+                      format: 'phone_number';
+                      phone_number: string;
+                    }
+                  | {
+                      /** @constant */
+                      format: 'did';
+                      url: string;
+                    }
+                  | {
+                      /** @constant */
+                      format: 'uri';
+                      uri: string;
+                    }
+                );
+                org_unit?: {
+                  format: string;
+                } & (
+                  | {
+                      /** @constant */
+                      format: 'account';
+                      uri: string;
+                    }
+                  | {
+                      /** @constant */
+                      format: 'email';
+                      email: string;
+                    }
+                  | {
+                      /** @constant */
+                      format: 'iss_sub';
+                      iss: string;
+                      sub: string;
+                    }
+                  | {
+                      /** @constant */
+                      format: 'opaque';
+                      id: string;
+                    }
+                  | {
+                      /** @constant */
+                      format: 'phone_number';
+                      phone_number: string;
+                    }
+                  | {
+                      /** @constant */
+                      format: 'did';
+                      url: string;
+                    }
+                  | {
+                      /** @constant */
+                      format: 'uri';
+                      uri: string;
+                    }
+                );
+                group?: {
+                  format: string;
+                } & (
+                  | {
+                      /** @constant */
+                      format: 'account';
+                      uri: string;
+                    }
+                  | {
+                      /** @constant */
+                      format: 'email';
+                      email: string;
+                    }
+                  | {
+                      /** @constant */
+                      format: 'iss_sub';
+                      iss: string;
+                      sub: string;
+                    }
+                  | {
+                      /** @constant */
+                      format: 'opaque';
+                      id: string;
+                    }
+                  | {
+                      /** @constant */
+                      format: 'phone_number';
+                      phone_number: string;
+                    }
+                  | {
+                      /** @constant */
+                      format: 'did';
+                      url: string;
+                    }
+                  | {
+                      /** @constant */
+                      format: 'uri';
+                      uri: string;
+                    }
+                );
+              }
+          );
+        };
+      };
+    };
+    responses: {
+      /** @description Removed */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Invalid request; pointers in errors */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            code: string;
+            instance?: string;
+            correlationId?: string;
+            errors?: {
+              pointer: string;
+              detail: string;
+            }[];
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description Missing or invalid bearer token */
+      401: {
+        headers: {
+          /** @description The Bearer challenge (RFC 6750) */
+          'www-authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            code: string;
+            instance?: string;
+            correlationId?: string;
+            errors?: {
+              pointer: string;
+              detail: string;
+            }[];
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description A role or multi-factor authentication is missing */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            code: string;
+            instance?: string;
+            correlationId?: string;
+            errors?: {
+              pointer: string;
+              detail: string;
+            }[];
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description No such stream or subject */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            code: string;
+            instance?: string;
+            correlationId?: string;
+            errors?: {
+              pointer: string;
+              detail: string;
+            }[];
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description The body is larger than this service accepts (MAX_BODY_BYTES) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            code: string;
+            instance?: string;
+            correlationId?: string;
+            errors?: {
+              pointer: string;
+              detail: string;
+            }[];
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description The body is not application/json */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            code: string;
+            instance?: string;
+            correlationId?: string;
+            errors?: {
+              pointer: string;
+              detail: string;
+            }[];
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description Unexpected error; see the service log by correlation id */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            code: string;
+            instance?: string;
+            correlationId?: string;
+            errors?: {
+              pointer: string;
+              detail: string;
+            }[];
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description Past capacity (OVERLOADED): refused before anything was done; Retry-After */
+      503: {
+        headers: {
+          /** @description Seconds to wait before retrying */
+          'retry-after'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            code: string;
+            instance?: string;
+            correlationId?: string;
+            errors?: {
+              pointer: string;
+              detail: string;
+            }[];
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description Any other refusal of the request by the HTTP layer (408 too slow, 414 URI too long, 431 headers too large) */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            code: string;
+            instance?: string;
+            correlationId?: string;
+            errors?: {
+              pointer: string;
+              detail: string;
+            }[];
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+    };
+  };
+  postSsfV1Verify: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          stream_id: string;
+          state?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Queued (dropped on a disabled stream) */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Invalid request; pointers in errors */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            code: string;
+            instance?: string;
+            correlationId?: string;
+            errors?: {
+              pointer: string;
+              detail: string;
+            }[];
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description Missing or invalid bearer token */
+      401: {
+        headers: {
+          /** @description The Bearer challenge (RFC 6750) */
+          'www-authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            code: string;
+            instance?: string;
+            correlationId?: string;
+            errors?: {
+              pointer: string;
+              detail: string;
+            }[];
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description A role or multi-factor authentication is missing */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            code: string;
+            instance?: string;
+            correlationId?: string;
+            errors?: {
+              pointer: string;
+              detail: string;
+            }[];
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description No such stream for this receiver */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            code: string;
+            instance?: string;
+            correlationId?: string;
+            errors?: {
+              pointer: string;
+              detail: string;
+            }[];
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description The body is larger than this service accepts (MAX_BODY_BYTES) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            code: string;
+            instance?: string;
+            correlationId?: string;
+            errors?: {
+              pointer: string;
+              detail: string;
+            }[];
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description The body is not application/json */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            code: string;
+            instance?: string;
+            correlationId?: string;
+            errors?: {
+              pointer: string;
+              detail: string;
+            }[];
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description The stream holds too many unacknowledged SETs; Retry-After */
+      429: {
+        headers: {
+          /** @description Seconds */
+          'retry-after'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            code: string;
+            instance?: string;
+            correlationId?: string;
+            errors?: {
+              pointer: string;
+              detail: string;
+            }[];
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description Unexpected error; see the service log by correlation id */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            code: string;
+            instance?: string;
+            correlationId?: string;
+            errors?: {
+              pointer: string;
+              detail: string;
+            }[];
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description Past capacity (OVERLOADED): refused before anything was done; Retry-After */
+      503: {
+        headers: {
+          /** @description Seconds to wait before retrying */
+          'retry-after'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            code: string;
+            instance?: string;
+            correlationId?: string;
+            errors?: {
+              pointer: string;
+              detail: string;
+            }[];
+          } & {
+            [key: string]: unknown;
           };
         };
       };
