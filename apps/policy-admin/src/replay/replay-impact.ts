@@ -89,7 +89,8 @@ export class ReplayAccumulator {
     let is: DecisionResult;
     try {
       if (Number.isNaN(at.getTime())) throw new Error('no time');
-      was = this.before.evaluate(rejoined(record.input, this.before, this.before), at);
+      // The stored state is the one the recorded input was joined with: it is taken as recorded.
+      was = this.before.evaluate(record.input, at);
       is = this.after.evaluate(rejoined(record.input, this.before, this.after), at);
     } catch {
       this.invalidCount += 1;
